@@ -1,0 +1,361 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Flow.Neural.Internal.Kernels;
+
+/// <summary>
+/// C = op(A)·op(B) (+ C): a cache-blocked GEMM with packed panels and an FMA micro-kernel
+/// (Vector512 6×32 or Vector256 6×16), and the scalar triple loop kept as the reference.
+/// </summary>
+/// <remarks>
+/// Blocking follows the BLIS loop order (jc → pc → ic → jr → ir). Every element of C is
+/// accumulated in the same order whatever the partition, so splitting rows or columns across
+/// cores gives bit-identical results.
+/// </remarks>
+internal static unsafe class Gemm
+{
+    private const int Mr = 6;
+    private const int Kc = 256;
+    private const int Mc = 120;
+    private const int Nc = 1024;
+
+    /// <summary>Below this many multiply-adds the call stays on one core.</summary>
+    private const long ParallelThreshold = 32 * 1024;
+
+    [ThreadStatic]
+    private static float[]? t_packA;
+
+    [ThreadStatic]
+    private static float[]? t_packB;
+
+    internal static int Nr => Vector512.IsHardwareAccelerated ? 32 : 16;
+
+    /// <summary>Runs the GEMM. A is m×k (or k×m when <paramref name="a"/> is transposed), B is k×n (or n×k).</summary>
+    internal static void Multiply(
+        in MatrixRef a,
+        in MatrixRef b,
+        float[] c,
+        int cOffset,
+        int ldc,
+        int m,
+        int n,
+        int k,
+        bool accumulate,
+        GemmPartition partition,
+        ComputeOptions options)
+    {
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    c.AsSpan(cOffset + (i * ldc), n).Clear();
+                }
+            }
+
+            return;
+        }
+
+        if (!options.UseSimd || !Vector256.IsHardwareAccelerated)
+        {
+            Scalar(a, b, c, cOffset, ldc, m, n, k, accumulate);
+            return;
+        }
+
+        int nr = Nr;
+        int dop = options.DegreeOfParallelism;
+        if (dop == 1 || (long)m * n * k < ParallelThreshold)
+        {
+            Blocked(a, b, c, cOffset, ldc, 0, m, 0, n, k, accumulate);
+            return;
+        }
+
+        int extent = partition == GemmPartition.Columns ? n : m;
+        int align = partition == GemmPartition.Columns ? nr : Mr;
+        int chunk = ((((extent + dop - 1) / dop) + align - 1) / align) * align;
+        int workers = (extent + chunk - 1) / chunk;
+        MatrixRef aa = a;
+        MatrixRef bb = b;
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        {
+            int start = w * chunk;
+            int end = Math.Min(extent, start + chunk);
+            if (partition == GemmPartition.Columns)
+            {
+                Blocked(aa, bb, c, cOffset, ldc, 0, m, start, end, k, accumulate);
+            }
+            else
+            {
+                Blocked(aa, bb, c, cOffset, ldc, start, end, 0, n, k, accumulate);
+            }
+        });
+    }
+
+    /// <summary>The scalar reference: a plain triple loop, no blocking, no SIMD.</summary>
+    internal static void Scalar(in MatrixRef a, in MatrixRef b, float[] c, int cOffset, int ldc, int m, int n, int k, bool accumulate)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                float sum = 0f;
+                for (int p = 0; p < k; p++)
+                {
+                    sum += a.At(i, p) * b.At(p, j);
+                }
+
+                int idx = cOffset + (i * ldc) + j;
+                c[idx] = accumulate ? c[idx] + sum : sum;
+            }
+        }
+    }
+
+    private static void Blocked(in MatrixRef a, in MatrixRef b, float[] c, int cOffset, int ldc, int i0, int i1, int j0, int j1, int k, bool accumulate)
+    {
+        int nr = Nr;
+        float[] packA = t_packA ??= GC.AllocateUninitializedArray<float>(Mc * Kc, pinned: true);
+        float[] packB = t_packB ??= GC.AllocateUninitializedArray<float>(Kc * (Nc + 32), pinned: true);
+        float* tile = stackalloc float[Mr * 32];
+
+        fixed (float* pa = packA)
+        fixed (float* pb = packB)
+        fixed (float* pc0 = c)
+        {
+            float* cBase = pc0 + cOffset;
+            for (int jc = j0; jc < j1; jc += Nc)
+            {
+                int nc = Math.Min(Nc, j1 - jc);
+                for (int pcIdx = 0; pcIdx < k; pcIdx += Kc)
+                {
+                    int kc = Math.Min(Kc, k - pcIdx);
+                    bool load = accumulate || pcIdx > 0;
+                    PackB(b, pb, pcIdx, kc, jc, nc, nr);
+                    for (int ic = i0; ic < i1; ic += Mc)
+                    {
+                        int mc = Math.Min(Mc, i1 - ic);
+                        PackA(a, pa, ic, mc, pcIdx, kc);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int nrEff = Math.Min(nr, nc - jr);
+                            float* bPanel = pb + (jr * kc);
+                            for (int ir = 0; ir < mc; ir += Mr)
+                            {
+                                int mrEff = Math.Min(Mr, mc - ir);
+                                float* aPanel = pa + (ir * kc);
+                                float* cTile = cBase + ((ic + ir) * ldc) + jc + jr;
+                                if (mrEff == Mr && nrEff == nr)
+                                {
+                                    MicroKernel(kc, aPanel, bPanel, cTile, ldc, load);
+                                }
+                                else
+                                {
+                                    MicroKernel(kc, aPanel, bPanel, tile, nr, load: false);
+                                    for (int r = 0; r < mrEff; r++)
+                                    {
+                                        float* dst = cTile + (r * ldc);
+                                        float* src = tile + (r * nr);
+                                        for (int q = 0; q < nrEff; q++)
+                                        {
+                                            dst[q] = load ? dst[q] + src[q] : src[q];
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc] into Mr-tall slivers, k-major, zero-padded.</summary>
+    private static void PackA(in MatrixRef a, float* dst, int ic, int mc, int pc, int kc)
+    {
+        fixed (float* src0 = a.Data)
+        {
+            float* src = src0 + a.Offset;
+            for (int ir = 0; ir < mc; ir += Mr)
+            {
+                int mrEff = Math.Min(Mr, mc - ir);
+                float* panel = dst + (ir * kc);
+                for (int p = 0; p < kc; p++)
+                {
+                    float* outp = panel + (p * Mr);
+                    int r = 0;
+                    for (; r < mrEff; r++)
+                    {
+                        int row = ic + ir + r;
+                        int col = pc + p;
+                        outp[r] = a.Transposed ? src[(col * a.Stride) + row] : src[(row * a.Stride) + col];
+                    }
+
+                    for (; r < Mr; r++)
+                    {
+                        outp[r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs op(B)[pc..pc+kc, jc..jc+nc] into nr-wide slivers, k-major, zero-padded.</summary>
+    private static void PackB(in MatrixRef b, float* dst, int pc, int kc, int jc, int nc, int nr)
+    {
+        fixed (float* src0 = b.Data)
+        {
+            float* src = src0 + b.Offset;
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int nrEff = Math.Min(nr, nc - jr);
+                float* panel = dst + (jr * kc);
+                if (!b.Transposed && nrEff == nr)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        Unsafe.CopyBlockUnaligned(panel + (p * nr), src + ((pc + p) * b.Stride) + jc + jr, (uint)(nr * sizeof(float)));
+                    }
+
+                    continue;
+                }
+
+                for (int p = 0; p < kc; p++)
+                {
+                    float* outp = panel + (p * nr);
+                    int q = 0;
+                    for (; q < nrEff; q++)
+                    {
+                        int row = pc + p;
+                        int col = jc + jr + q;
+                        outp[q] = b.Transposed ? src[(col * b.Stride) + row] : src[(row * b.Stride) + col];
+                    }
+
+                    for (; q < nr; q++)
+                    {
+                        outp[q] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MicroKernel(int kc, float* a, float* b, float* c, int ldc, bool load)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            MicroKernel512(kc, a, b, c, ldc, load);
+        }
+        else
+        {
+            MicroKernel256(kc, a, b, c, ldc, load);
+        }
+    }
+
+    private static void MicroKernel512(int kc, float* a, float* b, float* c, int ldc, bool load)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> av = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
+            av = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(av, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
+            av = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
+            a += Mr;
+            b += 32;
+        }
+
+        Store512(c, c00, c01, load);
+        Store512(c + ldc, c10, c11, load);
+        Store512(c + (2 * ldc), c20, c21, load);
+        Store512(c + (3 * ldc), c30, c31, load);
+        Store512(c + (4 * ldc), c40, c41, load);
+        Store512(c + (5 * ldc), c50, c51, load);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float* c, Vector512<float> v0, Vector512<float> v1, bool load)
+    {
+        if (load)
+        {
+            v0 += Vector512.Load(c);
+            v1 += Vector512.Load(c + 16);
+        }
+
+        Vector512.Store(v0, c);
+        Vector512.Store(v1, c + 16);
+    }
+
+    private static void MicroKernel256(int kc, float* a, float* b, float* c, int ldc, bool load)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> av = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(av, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(av, b1, c01);
+            av = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(av, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(av, b1, c11);
+            av = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(av, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(av, b1, c21);
+            av = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(av, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(av, b1, c31);
+            av = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(av, b0, c40);
+            c41 = Vector256.FusedMultiplyAdd(av, b1, c41);
+            av = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(av, b0, c50);
+            c51 = Vector256.FusedMultiplyAdd(av, b1, c51);
+            a += Mr;
+            b += 16;
+        }
+
+        Store256(c, c00, c01, load);
+        Store256(c + ldc, c10, c11, load);
+        Store256(c + (2 * ldc), c20, c21, load);
+        Store256(c + (3 * ldc), c30, c31, load);
+        Store256(c + (4 * ldc), c40, c41, load);
+        Store256(c + (5 * ldc), c50, c51, load);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store256(float* c, Vector256<float> v0, Vector256<float> v1, bool load)
+    {
+        if (load)
+        {
+            v0 += Vector256.Load(c);
+            v1 += Vector256.Load(c + 8);
+        }
+
+        Vector256.Store(v0, c);
+        Vector256.Store(v1, c + 8);
+    }
+}

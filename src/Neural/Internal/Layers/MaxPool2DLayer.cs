@@ -1,0 +1,71 @@
+using Flow.Neural.Internal.Kernels;
+
+namespace Flow.Neural.Internal.Layers;
+
+/// <summary>Max pooling over [batch, channels, height, width]; remembers the argmax for the backward pass.</summary>
+internal sealed class MaxPool2DLayer : Layer
+{
+    internal MaxPool2DLayer(int kernel, int stride)
+    {
+        KernelSize = kernel;
+        Stride = stride;
+    }
+
+    internal int KernelSize { get; }
+
+    internal int Stride { get; }
+
+    public override string Description => $"MaxPool2D({KernelSize}×{KernelSize}, stride {Stride})";
+
+    internal override LayerKind Kind => LayerKind.MaxPool2D;
+
+    internal override int[] Config => [KernelSize, Stride];
+
+    internal override Tensor Forward(Tensor input, LayerState state, LayerContext context)
+    {
+        if (input.Rank != 4)
+        {
+            throw new ArgumentException($"{Description} expects input [batch, channels, height, width], got {input}", nameof(input));
+        }
+
+        var g = new ConvGeometry(1, input.Dim(2), input.Dim(3), KernelSize, KernelSize, Stride, Stride, 0, 0);
+        int planes = input.Dim(0) * input.Dim(1);
+        Tensor output = LayerState.Ensure(ref state.Output, input.Dim(0), input.Dim(1), g.OutH, g.OutW);
+        if (state.Indices is null || state.Indices.Length != output.Length)
+        {
+            state.Indices = new int[output.Length];
+        }
+
+        int[] argmax = state.Indices;
+        int dop = context.Options.DegreeOfParallelism;
+        if (dop == 1)
+        {
+            ConvKernels.MaxPool(input.Data, g, output.Data, argmax, 0, planes);
+        }
+        else
+        {
+            int chunk = (planes + dop - 1) / dop;
+            Parallel.For(0, dop, new ParallelOptions { MaxDegreeOfParallelism = dop }, w =>
+                ConvKernels.MaxPool(input.Data, g, output.Data, argmax, Math.Min(planes, w * chunk), Math.Min(planes, (w + 1) * chunk)));
+        }
+
+        state.Input = input;
+        return output;
+    }
+
+    internal override Tensor Backward(Tensor gradOutput, LayerState state, LayerContext context)
+    {
+        Tensor input = state.Input ?? throw new InvalidOperationException($"{Description}: backward called before forward");
+        Tensor gradInput = LayerState.Ensure(ref state.GradInput, [.. input.Shape]);
+        Array.Clear(gradInput.Data);
+        int[] argmax = state.Indices!;
+        float[] dy = gradOutput.Data;
+        float[] dx = gradInput.Data;
+        for (int i = 0; i < argmax.Length; i++)
+        {
+            dx[argmax[i]] += dy[i];
+        }
+
+        return gradInput;
+    }
+}

@@ -1,0 +1,29 @@
+namespace Flow.Neural.Internal.Training;
+
+/// <summary>SGD with heavy-ball momentum.</summary>
+internal sealed class SgdOptimizer(LearningRateSchedule schedule, float momentum) : Optimizer(schedule)
+{
+    private readonly List<float[]> _velocity = [];
+
+    private protected override void Update(int index, Parameter parameter, float learningRate, float gradientScale)
+    {
+        while (_velocity.Count <= index)
+        {
+            _velocity.Add([]);
+        }
+
+        float[] w = parameter.Value.Data;
+        float[] g = parameter.Gradient.Data;
+        if (_velocity[index].Length != w.Length)
+        {
+            _velocity[index] = new float[w.Length];
+        }
+
+        float[] v = _velocity[index];
+        for (int i = 0; i < w.Length; i++)
+        {
+            v[i] = (momentum * v[i]) + (g[i] * gradientScale);
+            w[i] -= learningRate * v[i];
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using Flow.Neural.Internal.Layers;
+
+namespace Flow.Neural;
+
+/// <summary>
+/// One layer of a <see cref="Sequential"/> model: a forward function, its backward pass and its parameters.
+/// Create layers with the factory methods on <see cref="Layers"/>.
+/// </summary>
+/// <remarks>
+/// A layer keeps no activations itself: each forward pass writes into a <c>LayerState</c> owned by
+/// the caller, so a pipeline stage can keep one state per micro-batch while sharing the parameters.
+/// </remarks>
+public abstract class Layer
+{
+    private protected Layer()
+    {
+    }
+
+    /// <summary>Gets a short description of the layer, such as <c>Dense(784→128)</c>.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>Gets the layer's trainable parameters (empty for layers without any).</summary>
+    public virtual IReadOnlyList<Parameter> Parameters => [];
+
+    internal abstract LayerKind Kind { get; }
+
+    /// <summary>The integers that, with the kind, rebuild the layer (parameters travel separately).</summary>
+    internal abstract int[] Config { get; }
+
+    internal virtual LayerState CreateState() => new();
+
+    internal abstract Tensor Forward(Tensor input, LayerState state, LayerContext context);
+
+    /// <summary>Adds parameter gradients and returns the gradient with respect to the input.</summary>
+    internal abstract Tensor Backward(Tensor gradOutput, LayerState state, LayerContext context);
+
+    /// <inheritdoc/>
+    public override string ToString() => Description;
+}

@@ -1,0 +1,89 @@
+using Flow.Neural.Internal.Kernels;
+
+namespace Flow.Neural.Tests.Kernels;
+
+public class GemmTests
+{
+    public static TheoryData<int, int, int, bool, bool> Shapes => new()
+    {
+        { 1, 1, 1, false, false },
+        { 7, 33, 5, false, false },
+        { 13, 70, 300, true, false },
+        { 64, 130, 257, false, true },
+        { 127, 65, 600, true, true },
+        { 200, 1100, 40, false, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Multiply_SimdVersusScalar_EqualWithin1e5Relative(int m, int n, int k, bool transA, bool transB)
+    {
+        Tensor a = TestData.Random(1, m * k);
+        Tensor b = TestData.Random(2, k * n);
+        var simd = new float[m * n];
+        var scalar = new float[m * n];
+        var ra = new MatrixRef(a.Data, 0, transA ? m : k, transA);
+        var rb = new MatrixRef(b.Data, 0, transB ? k : n, transB);
+
+        Gemm.Multiply(ra, rb, simd, 0, n, m, n, k, accumulate: false, GemmPartition.Columns, new ComputeOptions { UseSimd = true });
+        Gemm.Multiply(ra, rb, scalar, 0, n, m, n, k, accumulate: false, GemmPartition.Columns, new ComputeOptions { UseSimd = false });
+
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                // Relative to Σ|a||b|, the scale of the rounding error of a length-k dot product.
+                double scale = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    scale += Math.Abs(ra.At(i, p) * rb.At(p, j));
+                }
+
+                Assert.True(Math.Abs(simd[(i * n) + j] - scalar[(i * n) + j]) <= 1e-5 * Math.Max(scale, 1e-3), $"C[{i},{j}]: simd {simd[(i * n) + j]} scalar {scalar[(i * n) + j]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Multiply_Accumulate_AddsToExistingValues()
+    {
+        Tensor a = TestData.Random(3, 10 * 20);
+        Tensor b = TestData.Random(4, 20 * 30);
+        var once = new float[300];
+        var twice = new float[300];
+        var ra = new MatrixRef(a.Data, 0, 20, false);
+        var rb = new MatrixRef(b.Data, 0, 30, false);
+        var options = new ComputeOptions();
+
+        Gemm.Multiply(ra, rb, once, 0, 30, 10, 30, 20, accumulate: false, GemmPartition.Columns, options);
+        Gemm.Multiply(ra, rb, twice, 0, 30, 10, 30, 20, accumulate: false, GemmPartition.Columns, options);
+        Gemm.Multiply(ra, rb, twice, 0, 30, 10, 30, 20, accumulate: true, GemmPartition.Columns, options);
+
+        for (int i = 0; i < 300; i++)
+        {
+            Assert.Equal(2f * once[i], twice[i], 1e-4f);
+        }
+    }
+
+    [Theory]
+    [InlineData(true, 2)]
+    [InlineData(true, 3)]
+    [InlineData(false, 2)]
+    [InlineData(false, 4)]
+    public void Multiply_NeuronParallel_BitIdenticalToOneCore(bool splitColumns, int degree)
+    {
+        GemmPartition partition = splitColumns ? GemmPartition.Columns : GemmPartition.Rows;
+        const int m = 150, n = 333, k = 700;
+        Tensor a = TestData.Random(5, m * k);
+        Tensor b = TestData.Random(6, k * n);
+        var one = new float[m * n];
+        var many = new float[m * n];
+        var ra = new MatrixRef(a.Data, 0, k, false);
+        var rb = new MatrixRef(b.Data, 0, n, false);
+
+        Gemm.Multiply(ra, rb, one, 0, n, m, n, k, accumulate: false, partition, new ComputeOptions { DegreeOfParallelism = 1 });
+        Gemm.Multiply(ra, rb, many, 0, n, m, n, k, accumulate: false, partition, new ComputeOptions { DegreeOfParallelism = degree });
+
+        Assert.Equal(one, many);
+    }
+}
