@@ -1,4 +1,4 @@
-using Flow.Neural.Tests.Layers;
+using Flow.Neural.Tests.Internal.Layers;
 
 namespace Flow.Neural.Tests.Training;
 

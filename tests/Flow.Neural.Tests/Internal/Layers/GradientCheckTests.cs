@@ -1,6 +1,6 @@
 using Flow.Neural.Internal.Layers;
 
-namespace Flow.Neural.Tests.Layers;
+namespace Flow.Neural.Tests.Internal.Layers;
 
 /// <summary>Finite-difference checks of every layer's backward pass (input and parameter gradients).</summary>
 public class GradientCheckTests

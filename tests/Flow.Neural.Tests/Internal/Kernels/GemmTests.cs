@@ -1,6 +1,6 @@
 using Flow.Neural.Internal.Kernels;
 
-namespace Flow.Neural.Tests.Kernels;
+namespace Flow.Neural.Tests.Internal.Kernels;
 
 public class GemmTests
 {

@@ -1,0 +1,172 @@
+namespace Flow.Neural;
+
+/// <summary>
+/// Synchronous data-parallel training: K replicas of one model each run forward and backward on a
+/// shard of the global batch on their own core; gradients are all-reduced (averaged, weighted by
+/// shard size) and every replica takes the same optimizer step, so all replicas stay identical and
+/// the result equals single-worker training on the whole batch.
+/// </summary>
+/// <remarks>Not thread-safe: call <see cref="Step"/> from one thread at a time.</remarks>
+public sealed class DataParallelTrainer
+{
+    private readonly Sequential[] _replicas;
+    private readonly Optimizer[] _optimizers;
+    private readonly Loss _loss;
+    private readonly Tensor?[] _inputShards;
+    private readonly Tensor?[] _targetShards;
+    private readonly Tensor?[] _gradients;
+    private readonly float[] _shardLoss;
+
+    /// <summary>Creates a trainer whose first replica is <paramref name="model"/> and the others clones of it.</summary>
+    /// <param name="model">The model to train; it becomes replica 0 and holds the trained parameters.</param>
+    /// <param name="loss">The loss function.</param>
+    /// <param name="optimizerFactory">Creates one optimizer per replica; every call must return an identically configured optimizer.</param>
+    /// <param name="replicas">The number of replicas K (workers); positive.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="replicas"/> is zero or negative.</exception>
+    public DataParallelTrainer(Sequential model, Loss loss, Func<Optimizer> optimizerFactory, int replicas)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizerFactory);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(replicas);
+        _loss = loss;
+        _replicas = new Sequential[replicas];
+        _optimizers = new Optimizer[replicas];
+        _replicas[0] = model;
+        for (int k = 0; k < replicas; k++)
+        {
+            if (k > 0)
+            {
+                _replicas[k] = model.Clone();
+            }
+
+            _optimizers[k] = optimizerFactory();
+        }
+
+        _inputShards = new Tensor?[replicas];
+        _targetShards = new Tensor?[replicas];
+        _gradients = new Tensor?[replicas];
+        _shardLoss = new float[replicas];
+    }
+
+    /// <summary>Gets the number of replicas.</summary>
+    public int Replicas => _replicas.Length;
+
+    /// <summary>Gets replica 0, the model passed to the constructor.</summary>
+    public Sequential Model => _replicas[0];
+
+    /// <summary>Runs one synchronous training step on a global batch.</summary>
+    /// <param name="inputs">The global batch of inputs; its first dimension is the batch size, at least <see cref="Replicas"/>.</param>
+    /// <param name="targets">The matching targets.</param>
+    /// <returns>The mean loss over the global batch (before the step).</returns>
+    /// <exception cref="ArgumentException">The batch is smaller than the number of replicas, or inputs and targets disagree on the batch size.</exception>
+    public float Step(Tensor inputs, Tensor targets)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        int batch = inputs.Dim(0);
+        if (targets.Dim(0) != batch)
+        {
+            throw new ArgumentException($"inputs have {batch} rows but targets have {targets.Dim(0)}", nameof(targets));
+        }
+
+        int k = _replicas.Length;
+        if (batch < k)
+        {
+            throw new ArgumentException($"a batch of {batch} cannot be split across {k} replicas", nameof(inputs));
+        }
+
+        Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = k }, r =>
+        {
+            (int start, int count) = Shard(batch, k, r);
+            Tensor x = Slice(inputs, start, count, ref _inputShards[r]);
+            Tensor y = Slice(targets, start, count, ref _targetShards[r]);
+            Sequential replica = _replicas[r];
+            replica.ZeroGradients();
+            Tensor output = replica.Forward(x, training: true);
+            if (_gradients[r] is null || !_gradients[r]!.HasShape([.. output.Shape]))
+            {
+                _gradients[r] = new Tensor([.. output.Shape]);
+            }
+
+            _shardLoss[r] = _loss.Compute(output, y, _gradients[r]!);
+            replica.Backward(_gradients[r]!);
+        });
+
+        AllReduce(batch);
+
+        Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = k }, r => _optimizers[r].Step(_replicas[r].Parameters));
+
+        double total = 0;
+        for (int r = 0; r < k; r++)
+        {
+            total += _shardLoss[r] * (double)Shard(batch, k, r).Count;
+        }
+
+        return (float)(total / batch);
+    }
+
+    /// <summary>
+    /// Reduce-scatter then all-gather: worker r owns a slice of every parameter, sums the replicas'
+    /// gradients for it (weighted by shard size) and writes the result back to every replica.
+    /// </summary>
+    private void AllReduce(int batch)
+    {
+        int k = _replicas.Length;
+        if (k == 1)
+        {
+            return;
+        }
+
+        var weights = new float[k];
+        for (int r = 0; r < k; r++)
+        {
+            weights[r] = (float)Shard(batch, k, r).Count / batch;
+        }
+
+        IReadOnlyList<Parameter> first = _replicas[0].Parameters;
+        Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = k }, owner =>
+        {
+            for (int p = 0; p < first.Count; p++)
+            {
+                int length = first[p].Gradient.Length;
+                int start = (int)((long)length * owner / k);
+                int end = (int)((long)length * (owner + 1) / k);
+                for (int i = start; i < end; i++)
+                {
+                    float sum = 0f;
+                    for (int r = 0; r < k; r++)
+                    {
+                        sum += weights[r] * _replicas[r].Parameters[p].Gradient.Data[i];
+                    }
+
+                    for (int r = 0; r < k; r++)
+                    {
+                        _replicas[r].Parameters[p].Gradient.Data[i] = sum;
+                    }
+                }
+            }
+        });
+    }
+
+    private static (int Start, int Count) Shard(int batch, int k, int r)
+    {
+        int start = (int)((long)batch * r / k);
+        int end = (int)((long)batch * (r + 1) / k);
+        return (start, end - start);
+    }
+
+    private static Tensor Slice(Tensor source, int start, int count, ref Tensor? buffer)
+    {
+        int rowSize = source.Length / source.Dim(0);
+        int[] shape = [.. source.Shape];
+        shape[0] = count;
+        if (buffer is null || !buffer.HasShape(shape))
+        {
+            buffer = new Tensor(shape);
+        }
+
+        source.Data.AsSpan(start * rowSize, count * rowSize).CopyTo(buffer.Data);
+        return buffer;
+    }
+}

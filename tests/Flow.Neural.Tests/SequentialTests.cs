@@ -1,0 +1,78 @@
+namespace Flow.Neural.Tests;
+
+public class SequentialTests
+{
+    [Fact]
+    public void Forward_SameSeeds_SameOutputs()
+    {
+        Tensor x = TestData.Random(1, 5, 1, 8, 8);
+
+        float[] a = Models.SmallCnn(seed: 3).Forward(x).Data;
+        float[] b = Models.SmallCnn(seed: 3).Forward(x).Data;
+        float[] c = Models.SmallCnn(seed: 4).Forward(x).Data;
+
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public void ForwardBackward_NeuronParallelCnn_BitIdenticalToOneCore()
+    {
+        Sequential one = Models.SmallCnn();
+        Sequential two = Models.SmallCnn();
+        two.Options = new ComputeOptions { DegreeOfParallelism = 2 };
+        Tensor x = TestData.Random(2, 64, 1, 8, 8);
+        Tensor g = TestData.Random(3, 64, 4);
+
+        float[] y1 = one.Forward(x, training: true).Data.ToArray();
+        float[] y2 = two.Forward(x, training: true).Data.ToArray();
+        float[] dx1 = one.Backward(g).Data.ToArray();
+        float[] dx2 = two.Backward(g).Data.ToArray();
+
+        Assert.Equal(y1, y2);
+        Assert.Equal(dx1, dx2);
+        for (int p = 0; p < one.Parameters.Count; p++)
+        {
+            Assert.Equal(one.Parameters[p].Gradient.Data, two.Parameters[p].Gradient.Data);
+        }
+    }
+
+    [Fact]
+    public void Forward_ScalarReference_MatchesSimdWithin1e4()
+    {
+        Sequential simd = Models.SmallCnn();
+        Sequential scalar = Models.SmallCnn();
+        scalar.Options = new ComputeOptions { UseSimd = false };
+        Tensor x = TestData.Random(4, 9, 1, 8, 8);
+
+        float[] a = simd.Forward(x).Data;
+        float[] b = scalar.Forward(x).Data;
+
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.Equal(b[i], a[i], 1e-4f);
+        }
+    }
+
+    [Fact]
+    public void Clone_CopiesParametersIndependently()
+    {
+        Sequential model = Models.SmallMlp();
+        Sequential copy = model.Clone();
+
+        copy.Parameters[0].Value.Data[0] += 1f;
+
+        Assert.NotEqual(model.Parameters[0].Value.Data[0], copy.Parameters[0].Value.Data[0]);
+        Assert.Equal(model.Parameters[1].Value.Data, copy.Parameters[1].Value.Data);
+    }
+
+    [Fact]
+    public void Forward_WrongInputShape_ThrowsNamingLayer()
+    {
+        Sequential model = Models.SmallMlp();
+
+        var ex = Assert.Throws<ArgumentException>(() => model.Forward(new Tensor(2, 11)));
+
+        Assert.Contains("Dense(12→32)", ex.Message, StringComparison.Ordinal);
+    }
+}
