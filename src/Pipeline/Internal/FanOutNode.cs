@@ -1,0 +1,100 @@
+using System.Threading.Tasks.Dataflow;
+
+namespace Flow.Pipeline.Internal;
+
+/// <summary>How a fan-out node chooses the output(s) of an item.</summary>
+internal enum FanOutMode
+{
+    Broadcast,
+    RoundRobin,
+    Partition,
+}
+
+/// <summary>
+/// Sends each item to one or all of its outputs with guaranteed delivery: it waits for a full
+/// branch rather than dropping (unlike <see cref="BroadcastBlock{T}"/>, which keeps only the latest).
+/// </summary>
+internal sealed class FanOutNode<T>(string kind, string name, StageOptions options, int branches, FanOutMode mode, Func<T, int>? partition)
+    : Node(kind, name, options, branches), IPacketInput<T>
+{
+    private ActionBlock<Packet<T>> _block = null!;
+    private ITargetBlock<Packet<T>>[] _targets = [];
+    private RunContext _context = null!;
+    private long _next;
+
+    public ITargetBlock<Packet<T>> Target => _block;
+
+    public override Type? InputType => typeof(T);
+
+    public override Type? OutputType => typeof(T);
+
+    public override Task Completion => _block.Completion;
+
+    public override object? UserObject => partition;
+
+    public override string Describe() => base.Describe() + $" · {Outputs.Length} branches";
+
+    public override void Initialize(RunContext context)
+    {
+        _context = context;
+        _block = new ActionBlock<Packet<T>>(RouteAsync, new ExecutionDataflowBlockOptions
+        {
+            BoundedCapacity = Options!.BoundedCapacity,
+            CancellationToken = context.Token,
+        });
+        var block = _block;
+        Metrics.QueueDepthProbe = () => block.InputCount;
+    }
+
+    public override void Connect()
+    {
+        _targets = new ITargetBlock<Packet<T>>[Outputs.Length];
+        for (int i = 0; i < _targets.Length; i++)
+        {
+            _targets[i] = TargetOf<T>(i);
+        }
+    }
+
+    public override void Complete() => _block.Complete();
+
+    private async Task RouteAsync(Packet<T> packet)
+    {
+        long start = Metrics.ItemIn();
+        switch (mode)
+        {
+            case FanOutMode.Broadcast:
+                foreach (var target in _targets)
+                {
+                    await SendAsync(target, packet).ConfigureAwait(false);
+                }
+
+                break;
+            case FanOutMode.RoundRobin:
+                await SendAsync(_targets[(int)(_next++ % _targets.Length)], packet).ConfigureAwait(false);
+                break;
+            default:
+                int key = partition!(packet.Value);
+                await SendAsync(_targets[(int)((uint)key % (uint)_targets.Length)], packet).ConfigureAwait(false);
+                break;
+        }
+
+        Metrics.ItemOut(start);
+    }
+
+    private async Task SendAsync(ITargetBlock<Packet<T>> target, Packet<T> packet)
+    {
+        if (target.Post(packet))
+        {
+            return;
+        }
+
+        long from = Metrics.Now();
+        bool accepted = await target.SendAsync(packet, _context.Token).ConfigureAwait(false);
+        Metrics.AddBlocked(Metrics.Now() - from);
+        if (!accepted)
+        {
+            _context.Token.ThrowIfCancellationRequested();
+            throw new InvalidOperationException($"stage '{Name}': a branch stopped accepting items");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+namespace Flow.Pipeline.Internal;
+
+/// <summary>
+/// Runs one item through a processor under the stage's error policy, recording metrics. A dropped
+/// item (skip, dead letter) becomes a placeholder packet so ordered output keeps its place.
+/// </summary>
+internal sealed class ItemRunner<TIn, TOut>
+{
+    private readonly string _stage;
+    private readonly ErrorPolicy _policy;
+    private readonly ItemProcessor<TIn, TOut> _processor;
+    private readonly StageMetrics _metrics;
+    private readonly RunContext _context;
+
+    public ItemRunner(string stage, ErrorPolicy policy, ItemProcessor<TIn, TOut> processor, StageMetrics metrics, RunContext context)
+    {
+        _stage = stage;
+        _policy = policy;
+        _processor = processor;
+        _metrics = metrics;
+        _context = context;
+    }
+
+    /// <summary>Whether the synchronous fast path may be used: a sync delegate and no retry waits.</summary>
+    public bool CanRunSynchronously => _processor.IsSynchronous && !(_policy.Kind == ErrorPolicyKind.Retry && _policy.InitialBackoff > TimeSpan.Zero);
+
+    public Packet<TOut> Run(Packet<TIn> packet)
+    {
+        long start = _metrics.ItemIn();
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var result = _processor.Process(packet.Value);
+                _metrics.ItemOut(start);
+                return new Packet<TOut>(result, packet.Sequence, packet.Timestamp, packet.Trace);
+            }
+            catch (Exception ex) when (!IsAbort(ex))
+            {
+                if (!HandleFailure(packet, ex, attempt, out _))
+                {
+                    _metrics.RecordBusy(start);
+                    return Packet<TOut>.Dropped(packet.Sequence, packet.Timestamp);
+                }
+            }
+        }
+    }
+
+    public async Task<Packet<TOut>> RunAsync(Packet<TIn> packet)
+    {
+        long start = _metrics.ItemIn();
+        var token = _context.Token;
+        for (int attempt = 1; ; attempt++)
+        {
+            TimeSpan wait;
+            try
+            {
+                var result = await _processor.ProcessAsync(packet.Value, token).ConfigureAwait(false);
+                _metrics.ItemOut(start);
+                return new Packet<TOut>(result, packet.Sequence, packet.Timestamp, packet.Trace);
+            }
+            catch (Exception ex) when (!IsAbort(ex))
+            {
+                if (!HandleFailure(packet, ex, attempt, out wait))
+                {
+                    _metrics.RecordBusy(start);
+                    return Packet<TOut>.Dropped(packet.Sequence, packet.Timestamp);
+                }
+            }
+
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _context.Time, token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Cancellation of the run itself is not an item failure.</summary>
+    private bool IsAbort(Exception ex) => ex is OperationCanceledException && _context.Token.IsCancellationRequested;
+
+    /// <summary>
+    /// Applies the policy. Returns true to retry (after <paramref name="wait"/>), false when the item
+    /// is dropped; throws when the run must stop.
+    /// </summary>
+    private bool HandleFailure(Packet<TIn> packet, Exception ex, int attempt, out TimeSpan wait)
+    {
+        wait = TimeSpan.Zero;
+        var policy = _policy;
+        if (policy.Kind == ErrorPolicyKind.Retry)
+        {
+            if (attempt <= policy.MaxRetries && (policy.RetryOn?.Invoke(ex) ?? true))
+            {
+                _metrics.Retry();
+                wait = policy.BackoffFor(attempt);
+                return true;
+            }
+
+            policy = policy.Fallback!;
+        }
+
+        switch (policy.Kind)
+        {
+            case ErrorPolicyKind.Skip:
+                _metrics.Skip();
+                return false;
+            case ErrorPolicyKind.DeadLetter:
+                _metrics.DeadLetter();
+                try
+                {
+                    _context.AddDeadLetter(new DeadLetter(_stage, packet.Sequence, packet.Value, ex, attempt, _context.Time.GetUtcNow()));
+                }
+#pragma warning disable CA1031 // A failing dead-letter handler fails the run, named after the stage.
+                catch (Exception handlerError)
+#pragma warning restore CA1031
+                {
+                    throw Fail(packet, new InvalidOperationException($"the dead-letter handler failed: {handlerError.Message}", handlerError));
+                }
+
+                return false;
+            default:
+                throw Fail(packet, ex);
+        }
+    }
+
+    private StageFailedException Fail(Packet<TIn> packet, Exception ex)
+    {
+        var failure = new StageFailedException(_stage, StagePhase.Process, packet.Sequence, ex);
+        _context.Fail(failure);
+        return failure;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Threading.Tasks.Dataflow;
+
+namespace Flow.Pipeline.Internal;
+
+/// <summary>A terminal stage: an <see cref="ActionBlock{TInput}"/> running the processor; records end-to-end latency.</summary>
+internal sealed class SinkNode<T>(string kind, string name, StageOptions options, ItemProcessor<T, Unit> processor, Action? onCompleted = null)
+    : StageNode<T, Unit>(kind, name, options, processor, outputPorts: 0), ISinkNode
+{
+    private ActionBlock<Packet<T>> _block = null!;
+    private Task _completion = Task.CompletedTask;
+
+    protected override ITargetBlock<Packet<T>> Worker => _block;
+
+    public override Type? OutputType => null;
+
+    public override Task Completion => _completion;
+
+    protected override void CreateWorker(RunContext context)
+    {
+        var metrics = Metrics;
+        var options = WorkerOptions(context);
+        if (Runner.CanRunSynchronously)
+        {
+            var body = SyncBody();
+            _block = new ActionBlock<Packet<T>>(
+                packet =>
+                {
+                    if (!body(packet).IsDropped)
+                    {
+                        metrics.RecordEndToEnd(packet.Timestamp);
+                    }
+                },
+                options);
+        }
+        else
+        {
+            var body = AsyncBody();
+            _block = new ActionBlock<Packet<T>>(
+                async packet =>
+                {
+                    if (!(await body(packet).ConfigureAwait(false)).IsDropped)
+                    {
+                        metrics.RecordEndToEnd(packet.Timestamp);
+                    }
+                },
+                options);
+        }
+
+        var block = _block;
+        Metrics.QueueDepthProbe = () => QueueDepthOf(block.InputCount);
+        _completion = onCompleted is null ? _block.Completion : CompleteAsync(_block.Completion, onCompleted);
+    }
+
+    private static async Task CompleteAsync(Task completion, Action onCompleted)
+    {
+        await completion.ConfigureAwait(false);
+        onCompleted();
+    }
+
+    public override void Connect()
+    {
+    }
+}

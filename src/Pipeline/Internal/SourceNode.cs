@@ -1,0 +1,165 @@
+using System.Threading.Tasks.Dataflow;
+
+namespace Flow.Pipeline.Internal;
+
+/// <summary>
+/// Pulls items from the user's source and pushes them into the first stage, stamping each with a
+/// sequence number and the source timestamp. Time spent waiting on a full first stage is measured
+/// exactly. A graceful stop ends the pull; an item already pulled is still delivered.
+/// </summary>
+internal sealed class SourceNode<T> : Node
+{
+    private readonly IEnumerable<T>? _enumerable;
+    private readonly Func<CancellationToken, IAsyncEnumerable<T>>? _asyncEnumerable;
+    private readonly ISourceStage<T>? _stage;
+    private readonly object _userObject;
+    private RunContext _context = null!;
+    private ITargetBlock<Packet<T>> _target = null!;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _completion = null!;
+    private bool _opened;
+
+    public SourceNode(string name, IEnumerable<T> items)
+        : base("source", name, null, 1)
+    {
+        _enumerable = items;
+        _userObject = items;
+    }
+
+    public SourceNode(string name, Func<CancellationToken, IAsyncEnumerable<T>> items, object userObject)
+        : base("source", name, null, 1)
+    {
+        _asyncEnumerable = items;
+        _userObject = userObject;
+    }
+
+    public SourceNode(string name, ISourceStage<T> stage)
+        : base("source", name, null, 1)
+    {
+        _stage = stage;
+        _userObject = stage;
+    }
+
+    public override Type? InputType => null;
+
+    public override Type? OutputType => typeof(T);
+
+    public override Task Completion => _completion;
+
+    public override object? UserObject => _userObject;
+
+    public override bool NeedsClose => _opened;
+
+    public override void Initialize(RunContext context)
+    {
+        _context = context;
+        _completion = RunAsync();
+    }
+
+    public override void Connect() => _target = TargetOf<T>(0);
+
+    public override void Complete()
+    {
+    }
+
+    public override async ValueTask OpenAsync(RunContext context)
+    {
+        if (_stage is not null)
+        {
+            await _stage.OpenAsync(new StageContext(Name, 0, 1, context.Time), context.Token).ConfigureAwait(false);
+            _opened = true;
+        }
+    }
+
+    public override ValueTask CloseAsync(CancellationToken cancellationToken) => _stage?.CloseAsync(cancellationToken) ?? ValueTask.CompletedTask;
+
+    public override void Start() => _started.TrySetResult();
+
+    private async Task RunAsync()
+    {
+        await _started.Task.ConfigureAwait(false);
+        await Task.Yield();
+        try
+        {
+            if (_enumerable is not null)
+            {
+                await PumpAsync(_enumerable).ConfigureAwait(false);
+            }
+            else
+            {
+                var items = _stage is not null ? _stage.ReadAsync(_context.StopToken) : _asyncEnumerable!(_context.StopToken);
+                await PumpAsync(items).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (_context.StopRequested && !_context.Token.IsCancellationRequested)
+        {
+            // A graceful stop interrupted the source while it waited for its next item.
+        }
+        catch (OperationCanceledException) when (_context.Token.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var failure = new StageFailedException(Name, StagePhase.Process, Metrics.ItemsOut, ex);
+            _context.Fail(failure);
+            throw failure;
+        }
+    }
+
+    private async Task PumpAsync(IEnumerable<T> items)
+    {
+        var metrics = Metrics;
+        var time = _context.Time;
+        var stop = _context.StopToken;
+        long sequence = 0;
+        foreach (var item in items)
+        {
+            var packet = new Packet<T>(item, sequence++, time.GetTimestamp());
+            metrics.ItemIn();
+            if (!_target.Post(packet) && !await SendSlowAsync(packet).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            metrics.ItemsEmitted(1);
+            if (stop.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task PumpAsync(IAsyncEnumerable<T> items)
+    {
+        var metrics = Metrics;
+        var time = _context.Time;
+        var stop = _context.StopToken;
+        long sequence = 0;
+        await foreach (var item in items.WithCancellation(stop).ConfigureAwait(false))
+        {
+            var packet = new Packet<T>(item, sequence++, time.GetTimestamp());
+            metrics.ItemIn();
+            if (!_target.Post(packet) && !await SendSlowAsync(packet).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            metrics.ItemsEmitted(1);
+            if (stop.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The first stage is full: wait (backpressure) and measure how long.</summary>
+    private async Task<bool> SendSlowAsync(Packet<T> packet)
+    {
+        long from = Metrics.Now();
+        bool accepted = await _target.SendAsync(packet, _context.Token).ConfigureAwait(false);
+        Metrics.AddBlocked(Metrics.Now() - from);
+        _context.Token.ThrowIfCancellationRequested();
+        return accepted;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Threading.Tasks.Dataflow;
+
+namespace Flow.Pipeline.Internal;
+
+/// <summary>Splits arrays back into items, restoring each item's own sequence number and timestamp.</summary>
+internal sealed class UnbatchNode<T>(string name, StageOptions options) : Node("unbatch", name, options, 1), IPacketInput<T[]>
+{
+    private TransformManyBlock<Packet<T[]>, Packet<T>> _block = null!;
+
+    public ITargetBlock<Packet<T[]>> Target => _block;
+
+    public override Type? InputType => typeof(T[]);
+
+    public override Type? OutputType => typeof(T);
+
+    public override Task Completion => _block.Completion;
+
+    public override void Initialize(RunContext context)
+    {
+        var metrics = Metrics;
+        _block = new TransformManyBlock<Packet<T[]>, Packet<T>>(
+            packet =>
+            {
+                long start = metrics.ItemIn();
+                var items = packet.Value ?? [];
+                var output = new Packet<T>[items.Length];
+                var trace = packet.Trace;
+                bool traced = trace is not null && trace.Sequences.Length == items.Length;
+                for (int i = 0; i < items.Length; i++)
+                {
+                    output[i] = traced
+                        ? new Packet<T>(items[i], trace!.Sequences[i], trace.Timestamps[i])
+                        : new Packet<T>(items[i], packet.Sequence, packet.Timestamp);
+                }
+
+                metrics.RecordBusy(start);
+                metrics.ItemsEmitted(items.Length);
+                return output;
+            },
+            new ExecutionDataflowBlockOptions { BoundedCapacity = Options!.BoundedCapacity, CancellationToken = context.Token });
+        var block = _block;
+        Metrics.QueueDepthProbe = () => block.InputCount;
+        Metrics.BlockedProbe = () => block.OutputCount > 0;
+    }
+
+    public override void Connect() => LinkOutput(_block, canDrop: false);
+
+    public override void Complete() => _block.Complete();
+}
