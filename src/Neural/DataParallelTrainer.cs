@@ -6,8 +6,8 @@ namespace Flow.Neural;
 /// shard size) and every replica takes the same optimizer step, so all replicas stay identical and
 /// the result equals single-worker training on the whole batch.
 /// </summary>
-/// <remarks>Not thread-safe: call <see cref="Step"/> from one thread at a time.</remarks>
-public sealed class DataParallelTrainer
+/// <remarks>Not thread-safe: call <see cref="TrainStep"/> from one thread at a time.</remarks>
+public sealed class DataParallelTrainer : IBatchTrainer
 {
     private readonly Sequential[] _replicas;
     private readonly Optimizer[] _optimizers;
@@ -60,7 +60,7 @@ public sealed class DataParallelTrainer
     /// <param name="targets">The matching targets.</param>
     /// <returns>The mean loss over the global batch (before the step).</returns>
     /// <exception cref="ArgumentException">The batch is smaller than the number of replicas, or inputs and targets disagree on the batch size.</exception>
-    public float Step(Tensor inputs, Tensor targets)
+    public float TrainStep(Tensor inputs, Tensor targets)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);

@@ -22,7 +22,7 @@ public class DataParallelTrainerTests
             loss.Compute(single.Forward(x, training: true), y, gradient);
             single.Backward(gradient);
             singleOptimizer.Step(single.Parameters);
-            trainer.Step(x, y);
+            trainer.TrainStep(x, y);
         }
 
         for (int p = 0; p < single.Parameters.Count; p++)
@@ -41,6 +41,6 @@ public class DataParallelTrainerTests
     {
         var trainer = new DataParallelTrainer(Models.SmallMlp(), Losses.MeanSquaredError(), () => Optimizers.Adam(LearningRateSchedule.Constant(0.01f)), 4);
 
-        Assert.Throws<ArgumentException>(() => trainer.Step(new Tensor(3, 12), new Tensor(3, 3)));
+        Assert.Throws<ArgumentException>(() => trainer.TrainStep(new Tensor(3, 12), new Tensor(3, 3)));
     }
 }
