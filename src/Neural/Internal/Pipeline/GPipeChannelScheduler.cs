@@ -1,0 +1,104 @@
+using System.Threading.Channels;
+
+namespace Flow.Neural.Internal.Pipeline;
+
+/// <summary>
+/// GPipe on one long-running task per stage, connected by channels: activations flow down, gradients
+/// flow up. Stage k works on micro-batch m while stage k+1 works on m − 1.
+/// </summary>
+internal sealed class GPipeChannelScheduler : IPipelineScheduler
+{
+    public void Run(IReadOnlyList<PipelineStage> stages, int microBatches, Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient)
+    {
+        int k = stages.Count;
+        bool training = lossGradient is not null;
+        var down = new Channel<(int M, Tensor T)>[k];
+        var up = new Channel<(int M, Tensor T)>[k];
+        for (int i = 0; i < k; i++)
+        {
+            down[i] = Channel.CreateUnbounded<(int, Tensor)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            up[i] = Channel.CreateUnbounded<(int, Tensor)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        }
+
+        var tasks = new Task[k];
+        for (int s = 0; s < k; s++)
+        {
+            int index = s;
+            tasks[s] = Task.Factory.StartNew(
+                () => RunStage(stages[index], index, k, microBatches, training, input, output, lossGradient, down, up),
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
+        }
+
+        try
+        {
+            Task.WaitAll(tasks);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
+    }
+
+    private static void RunStage(
+        PipelineStage stage,
+        int index,
+        int k,
+        int microBatches,
+        bool training,
+        Func<int, Tensor> input,
+        Action<int, Tensor> output,
+        Func<int, Tensor>? lossGradient,
+        Channel<(int M, Tensor T)>[] down,
+        Channel<(int M, Tensor T)>[] up)
+    {
+        try
+        {
+            for (int i = 0; i < microBatches; i++)
+            {
+                (int m, Tensor x) = index == 0 ? (i, input(i)) : Read(down[index - 1]);
+                Tensor y = stage.Forward(m, x, training);
+                if (index == k - 1)
+                {
+                    output(m, y);
+                }
+                else
+                {
+                    down[index].Writer.TryWrite((m, y));
+                }
+            }
+
+            if (lossGradient is null)
+            {
+                return;
+            }
+
+            for (int i = microBatches - 1; i >= 0; i--)
+            {
+                (int m, Tensor g) = index == k - 1 ? (i, lossGradient(i)) : Read(up[index + 1]);
+                Tensor gx = stage.Backward(m, g);
+                if (index > 0)
+                {
+                    up[index].Writer.TryWrite((m, gx));
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            // Wake neighbours blocked on this stage so the whole step fails instead of hanging.
+            foreach (Channel<(int, Tensor)> c in down.Concat(up))
+            {
+                c.Writer.TryComplete(ex);
+            }
+
+            throw;
+        }
+    }
+
+    private static (int M, Tensor T) Read(Channel<(int M, Tensor T)> channel)
+    {
+        ValueTask<(int, Tensor)> pending = channel.Reader.ReadAsync();
+        return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+    }
+}

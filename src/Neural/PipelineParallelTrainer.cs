@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using Flow.Neural.Internal.Pipeline;
+
+namespace Flow.Neural;
+
+/// <summary>
+/// Pipeline (model) parallelism: a <see cref="Sequential"/> split into K stages of consecutive layers,
+/// each running on its own core, fed M micro-batches per batch with the GPipe schedule (all forwards,
+/// then all backwards, gradients accumulated, one optimizer step). Results equal the unsplit model.
+/// </summary>
+/// <remarks>Not thread-safe: call one method at a time.</remarks>
+public sealed class PipelineParallelTrainer : IBatchTrainer
+{
+    private readonly Loss _loss;
+    private readonly Optimizer _optimizer;
+    private readonly PipelineStage[] _stages;
+    private readonly Tensor?[] _microInputs;
+    private readonly Tensor?[] _microTargets;
+    private readonly Tensor?[] _microGradients;
+    private readonly float[] _microLoss;
+
+    /// <summary>Creates the trainer.</summary>
+    /// <param name="model">The model to split; its parameters are trained in place.</param>
+    /// <param name="loss">The loss function.</param>
+    /// <param name="optimizer">The optimizer.</param>
+    /// <param name="stages">The number of stages K, at most the number of layers.</param>
+    /// <param name="microBatches">The number of micro-batches M per batch.</param>
+    /// <param name="stageStarts">Index of the first layer of each stage after the first (K − 1 increasing values);
+    /// <see langword="null"/> balances the stages by an estimate of their compute cost.</param>
+    /// <exception cref="ArgumentOutOfRangeException">K or M is not positive, or K exceeds the number of layers.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stageStarts"/> is not K − 1 increasing layer indices.</exception>
+    public PipelineParallelTrainer(Sequential model, Loss loss, Optimizer optimizer, int stages, int microBatches, IReadOnlyList<int>? stageStarts = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stages);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(microBatches);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(stages, model.Layers.Count);
+        Model = model;
+        _loss = loss;
+        _optimizer = optimizer;
+        MicroBatches = microBatches;
+        int[] starts = stageStarts is null ? BalancedStarts(model, stages) : Validate(stageStarts, stages, model.Layers.Count);
+        _stages = new PipelineStage[stages];
+        for (int s = 0; s < stages; s++)
+        {
+            int start = s == 0 ? 0 : starts[s - 1];
+            int end = s == stages - 1 ? model.Layers.Count : starts[s];
+            _stages[s] = new PipelineStage(model, s, start, end, microBatches);
+        }
+
+        _microInputs = new Tensor?[microBatches];
+        _microTargets = new Tensor?[microBatches];
+        _microGradients = new Tensor?[microBatches];
+        _microLoss = new float[microBatches];
+    }
+
+    /// <inheritdoc/>
+    public Sequential Model { get; }
+
+    /// <summary>Gets or sets the scheduler that runs the stages (Tasks and Channels unless replaced).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The seam where a Flow.Pipeline-based scheduler replaces the channel one.")]
+    internal IPipelineScheduler Scheduler { get; set; } = new GPipeChannelScheduler();
+
+    /// <summary>Gets the number of stages K.</summary>
+    public int Stages => _stages.Length;
+
+    /// <summary>Gets the number of micro-batches M per batch.</summary>
+    public int MicroBatches { get; }
+
+    /// <summary>Gets the layer range [start, end) of each stage.</summary>
+    public IReadOnlyList<(int Start, int End)> StageLayers => [.. _stages.Select(s => (s.Start, s.End))];
+
+    /// <summary>Gets the timing of the last <see cref="TrainStep"/> or <see cref="Forward"/>, or <see langword="null"/> before the first.</summary>
+    public PipelineStepStatistics? LastStatistics { get; private set; }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The batch has fewer rows than there are micro-batches.</exception>
+    public float TrainStep(Tensor inputs, Tensor targets)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        int batch = inputs.Dim(0);
+        CheckBatch(batch);
+        if (targets.Dim(0) != batch)
+        {
+            throw new ArgumentException($"inputs have {batch} rows but targets have {targets.Dim(0)}", nameof(targets));
+        }
+
+        for (int m = 0; m < MicroBatches; m++)
+        {
+            (int start, int count) = Slice(batch, m);
+            Copy(inputs, start, count, ref _microInputs[m]);
+            Copy(targets, start, count, ref _microTargets[m]);
+        }
+
+        Model.ZeroGradients();
+        Run(
+            m => _microInputs[m]!,
+            (m, y) =>
+            {
+                // Each micro-batch's mean-loss gradient is weighted by its share of the batch, so the
+                // accumulated gradient is the whole batch's mean-loss gradient.
+                Tensor g = _microGradients[m] is { } existing && existing.HasShape([.. y.Shape]) ? existing : (_microGradients[m] = new Tensor([.. y.Shape]));
+                _microLoss[m] = _loss.Compute(y, _microTargets[m]!, g);
+                float weight = (float)y.Dim(0) / batch;
+                System.Numerics.Tensors.TensorPrimitives.Multiply(g.Span, weight, g.Span);
+            },
+            m => _microGradients[m]!);
+        _optimizer.Step(Model.Parameters);
+
+        double total = 0;
+        for (int m = 0; m < MicroBatches; m++)
+        {
+            total += _microLoss[m] * (double)Slice(batch, m).Count;
+        }
+
+        return (float)(total / batch);
+    }
+
+    /// <summary>Runs inference through the pipeline (forward passes only, micro-batched).</summary>
+    /// <param name="inputs">The batch; at least <see cref="MicroBatches"/> rows.</param>
+    /// <returns>A new tensor with the outputs of every row, in order.</returns>
+    /// <exception cref="ArgumentException">The batch has fewer rows than there are micro-batches.</exception>
+    public Tensor Forward(Tensor inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        int batch = inputs.Dim(0);
+        CheckBatch(batch);
+        for (int m = 0; m < MicroBatches; m++)
+        {
+            (int start, int count) = Slice(batch, m);
+            Copy(inputs, start, count, ref _microInputs[m]);
+        }
+
+        Tensor? result = null;
+        Run(
+            m => _microInputs[m]!,
+            (m, y) =>
+            {
+                int rowSize = y.Length / y.Dim(0);
+                int[] shape = [.. y.Shape];
+                shape[0] = batch;
+                result ??= new Tensor(shape);
+                y.Span.CopyTo(result.Data.AsSpan(Slice(batch, m).Start * rowSize));
+            },
+            lossGradient: null);
+        return result!;
+    }
+
+    private void Run(Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient)
+    {
+        foreach (PipelineStage stage in _stages)
+        {
+            stage.ResetBusy();
+        }
+
+        long t0 = Stopwatch.GetTimestamp();
+        Scheduler.Run(_stages, MicroBatches, input, output, lossGradient);
+        LastStatistics = new PipelineStepStatistics(Stopwatch.GetElapsedTime(t0), [.. _stages.Select(s => s.Busy)], MicroBatches);
+    }
+
+    private void CheckBatch(int batch)
+    {
+        if (batch < MicroBatches)
+        {
+            throw new ArgumentException($"a batch of {batch} cannot be split into {MicroBatches} micro-batches", nameof(batch));
+        }
+    }
+
+    private (int Start, int Count) Slice(int batch, int m)
+    {
+        int start = (int)((long)batch * m / MicroBatches);
+        int end = (int)((long)batch * (m + 1) / MicroBatches);
+        return (start, end - start);
+    }
+
+    private static void Copy(Tensor source, int start, int count, ref Tensor? buffer)
+    {
+        int rowSize = source.Length / source.Dim(0);
+        int[] shape = [.. source.Shape];
+        shape[0] = count;
+        if (buffer is null || !buffer.HasShape(shape))
+        {
+            buffer = new Tensor(shape);
+        }
+
+        source.Data.AsSpan(start * rowSize, count * rowSize).CopyTo(buffer.Data);
+    }
+
+    private static int[] Validate(IReadOnlyList<int> starts, int stages, int layers)
+    {
+        if (starts.Count != stages - 1)
+        {
+            throw new ArgumentException($"{stages} stages need {stages - 1} stage starts, got {starts.Count}", nameof(starts));
+        }
+
+        for (int i = 0; i < starts.Count; i++)
+        {
+            int previous = i == 0 ? 0 : starts[i - 1];
+            if (starts[i] <= previous || starts[i] >= layers)
+            {
+                throw new ArgumentException($"stage starts must increase strictly within 1..{layers - 1}, got [{string.Join(", ", starts)}]", nameof(starts));
+            }
+        }
+
+        return [.. starts];
+    }
+
+    /// <summary>Splits layers so each stage has about the same estimated cost (parameter count plus a constant per layer).</summary>
+    private static int[] BalancedStarts(Sequential model, int stages)
+    {
+        double[] cost = [.. model.Layers.Select(l => 1.0 + l.Parameters.Sum(p => (double)p.Value.Length))];
+        double total = cost.Sum();
+        var starts = new List<int>();
+        double running = 0;
+        for (int i = 0; i < cost.Length && starts.Count < stages - 1; i++)
+        {
+            running += cost[i];
+            int remainingLayers = cost.Length - (i + 1);
+            int remainingStages = stages - 1 - starts.Count;
+            if (running >= total * (starts.Count + 1) / stages || remainingLayers == remainingStages)
+            {
+                starts.Add(i + 1);
+            }
+        }
+
+        return [.. starts];
+    }
+}

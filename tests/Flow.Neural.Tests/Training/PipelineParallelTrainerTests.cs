@@ -1,0 +1,75 @@
+namespace Flow.Neural.Tests.Training;
+
+public class PipelineParallelTrainerTests
+{
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(2, 4)]
+    [InlineData(3, 5)]
+    public void Forward_Split_EqualsUnsplitModel(int stages, int microBatches)
+    {
+        Sequential reference = Models.SmallCnn();
+        var pipeline = new PipelineParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.1f)), stages, microBatches);
+        Tensor x = TestData.Random(1, 13, 1, 8, 8);
+
+        float[] expected = reference.Forward(x).Data;
+        float[] actual = pipeline.Forward(x).Data;
+
+        Assert.Equal(expected, actual);
+    }
+
+    [Theory]
+    [InlineData(2, 4)]
+    [InlineData(4, 3)]
+    public void TrainStep_Split_GradientsAndParametersEqualUnsplitWithin1e5(int stages, int microBatches)
+    {
+        Sequential reference = Models.SmallCnn();
+        Optimizer referenceOptimizer = Optimizers.Sgd(LearningRateSchedule.Constant(0.05f));
+        var pipeline = new PipelineParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.05f)), stages, microBatches);
+        var gradient = new Tensor(14, 4);
+
+        for (int step = 0; step < 5; step++)
+        {
+            Tensor x = TestData.Random(10 + step, 14, 1, 8, 8);
+            Tensor y = TestData.OneHot(20 + step, 14, 4);
+            reference.ZeroGradients();
+            float expectedLoss = Losses.SoftmaxCrossEntropy().Compute(reference.Forward(x, training: true), y, gradient);
+            reference.Backward(gradient);
+            referenceOptimizer.Step(reference.Parameters);
+
+            float actualLoss = pipeline.TrainStep(x, y);
+
+            Assert.Equal(expectedLoss, actualLoss, 1e-5f);
+            for (int p = 0; p < reference.Parameters.Count; p++)
+            {
+                AssertClose(reference.Parameters[p].Gradient.Data, pipeline.Model.Parameters[p].Gradient.Data, $"step {step} gradient {p}");
+                AssertClose(reference.Parameters[p].Value.Data, pipeline.Model.Parameters[p].Value.Data, $"step {step} parameter {p}");
+            }
+        }
+
+        Assert.Equal(stages, pipeline.LastStatistics!.StageBusy.Count);
+        Assert.Equal((stages - 1.0) / (microBatches + stages - 1.0), pipeline.LastStatistics.TheoreticalBubbleFraction, 1e-12);
+    }
+
+    [Fact]
+    public void Constructor_StageStarts_SplitsAtGivenLayers()
+    {
+        var pipeline = new PipelineParallelTrainer(Models.SmallMlp(), Losses.MeanSquaredError(), Optimizers.Adam(LearningRateSchedule.Constant(0.01f)), 3, 2, [2, 4]);
+
+        Assert.Equal([(0, 2), (2, 4), (4, 5)], pipeline.StageLayers);
+    }
+
+    [Fact]
+    public void Constructor_StagesMoreThanLayers_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PipelineParallelTrainer(new Sequential(Layers.Relu()), Losses.MeanSquaredError(), Optimizers.Sgd(LearningRateSchedule.Constant(1f)), 2, 2));
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f * Math.Max(1f, Math.Abs(expected[i])), $"{what}[{i}]: unsplit {expected[i]} pipeline {actual[i]}");
+        }
+    }
+}
