@@ -50,7 +50,7 @@ public sealed class PipelineBuilder
     public StageHandle<T> From<T>(IAsyncEnumerable<T> items, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(items);
-        return AddSource(new SourceNode<T>(NameFor("source", name), _ => items, items));
+        return AddSource(new SourceNode<T>(NameFor("source", name), _ => items));
     }
 
     /// <summary>Adds a source that reads a channel until it is completed.</summary>
@@ -61,7 +61,7 @@ public sealed class PipelineBuilder
     public StageHandle<T> From<T>(ChannelReader<T> reader, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        return AddSource(new SourceNode<T>(NameFor("source", name), reader.ReadAllAsync, reader));
+        return AddSource(new SourceNode<T>(NameFor("source", name), reader.ReadAllAsync));
     }
 
     /// <summary>Adds a source stage with an open/read/close lifecycle.</summary>
@@ -153,7 +153,7 @@ public sealed class PipelineBuilder
                 throw new PipelineValidationException(node.Name, "two stages have this name; stage names must be unique");
             }
 
-            if (node.UserObject is { } user && node.Kind != "merge")
+            if (node.UserObject is { } user)
             {
                 if (users.TryGetValue(user, out var other))
                 {

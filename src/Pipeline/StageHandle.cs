@@ -46,7 +46,7 @@ public sealed class StageHandle<T>
     public StageHandle<TOut> ThenAsync<TOut>(Func<T, CancellationToken, ValueTask<TOut>> transform, StageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(transform);
-        return Builder.AddTransform(this, "then", new AsyncProcessor<T, TOut>(transform, transform), options);
+        return Builder.AddTransform(this, "then", new AsyncProcessor<T, TOut>(transform), options);
     }
 
     /// <summary>
@@ -113,8 +113,7 @@ public sealed class StageHandle<T>
                     }
 
                     return list;
-                },
-                transform),
+                }),
             options);
     }
 
@@ -175,7 +174,7 @@ public sealed class StageHandle<T>
     public void ToAsync(Func<T, CancellationToken, ValueTask> action, StageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(action);
-        Builder.AddSink(this, new AsyncSinkProcessor<T>(action, action), options);
+        Builder.AddSink(this, new AsyncSinkProcessor<T>(action), options);
     }
 
     /// <summary>Ends this branch in a sink object with an open/consume/close lifecycle.</summary>

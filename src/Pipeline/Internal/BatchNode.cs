@@ -55,8 +55,8 @@ internal sealed class BatchNode<T>(string name, StageOptions options, BatchOptio
 
     private async Task AddAsync(Packet<T> packet)
     {
-        long start = Metrics.ItemIn();
         await _gate.WaitAsync(_context.Token).ConfigureAwait(false);
+        long start = 0;
         try
         {
             _current.Add(packet);
@@ -68,6 +68,9 @@ internal sealed class BatchNode<T>(string name, StageOptions options, BatchOptio
                 _timer = _context.Time.CreateTimer(OnTimer, Interlocked.Read(ref _generation), delay, Timeout.InfiniteTimeSpan);
             }
 
+            // Counted once the item is in the batch and its deadline armed, so ItemsIn tells an
+            // observer (or a test on a fake clock) that the item is really waiting in a batch.
+            start = Metrics.ItemIn();
             if (_current.Count >= BatchOptions.MaxBatchSize)
             {
                 await FlushAsync().ConfigureAwait(false);
@@ -76,7 +79,10 @@ internal sealed class BatchNode<T>(string name, StageOptions options, BatchOptio
         finally
         {
             _gate.Release();
-            Metrics.RecordBusy(start);
+            if (start != 0)
+            {
+                Metrics.RecordBusy(start);
+            }
         }
     }
 

@@ -30,8 +30,6 @@ internal sealed class FanOutNode<T>(string kind, string name, StageOptions optio
 
     public override Task Completion => _block.Completion;
 
-    public override object? UserObject => partition;
-
     public override string Describe() => base.Describe() + $" · {Outputs.Length} branches";
 
     public override void Initialize(RunContext context)

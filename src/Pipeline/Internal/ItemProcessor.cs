@@ -8,6 +8,7 @@ internal abstract class ItemProcessor<TIn, TOut>
     /// <summary>Whether <see cref="Process"/> may be called (a synchronous delegate): the fast path.</summary>
     public virtual bool IsSynchronous => false;
 
+    /// <summary>The stage object with a lifecycle behind this processor, if any: it must not serve two stages.</summary>
     public virtual object? UserObject => null;
 
     public virtual bool HasLifecycle => false;
@@ -26,17 +27,13 @@ internal sealed class SyncProcessor<TIn, TOut>(Func<TIn, TOut> func) : ItemProce
 {
     public override bool IsSynchronous => true;
 
-    public override object? UserObject => func;
-
     public override TOut Process(TIn item) => func(item);
 
     public override ValueTask<TOut> ProcessAsync(TIn item, CancellationToken cancellationToken) => ValueTask.FromResult(func(item));
 }
 
-internal sealed class AsyncProcessor<TIn, TOut>(Func<TIn, CancellationToken, ValueTask<TOut>> func, object userObject) : ItemProcessor<TIn, TOut>
+internal sealed class AsyncProcessor<TIn, TOut>(Func<TIn, CancellationToken, ValueTask<TOut>> func) : ItemProcessor<TIn, TOut>
 {
-    public override object? UserObject => userObject;
-
     public override ValueTask<TOut> ProcessAsync(TIn item, CancellationToken cancellationToken) => func(item, cancellationToken);
 }
 
@@ -63,8 +60,6 @@ internal sealed class StagePoolProcessor<TIn, TOut>(Func<IStage<TIn, TOut>> fact
 {
     private readonly ConcurrentBag<IStage<TIn, TOut>> _idle = [];
     private readonly List<IStage<TIn, TOut>> _opened = [];
-
-    public override object? UserObject => factory;
 
     public override bool HasLifecycle => true;
 

@@ -42,6 +42,8 @@ internal sealed class ItemRunner<TIn, TOut>
                     _metrics.RecordBusy(start);
                     return Packet<TOut>.Dropped(packet.Sequence, packet.Timestamp);
                 }
+
+                _metrics.Retry();
             }
         }
     }
@@ -68,10 +70,11 @@ internal sealed class ItemRunner<TIn, TOut>
                 }
             }
 
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, _context.Time, token).ConfigureAwait(false);
-            }
+            // The retry is counted once its wait is armed, so an observer of the count knows the
+            // wait is running on the pipeline's clock.
+            var delay = wait > TimeSpan.Zero ? Task.Delay(wait, _context.Time, token) : Task.CompletedTask;
+            _metrics.Retry();
+            await delay.ConfigureAwait(false);
         }
     }
 
@@ -90,7 +93,6 @@ internal sealed class ItemRunner<TIn, TOut>
         {
             if (attempt <= policy.MaxRetries && (policy.RetryOn?.Invoke(ex) ?? true))
             {
-                _metrics.Retry();
                 wait = policy.BackoffFor(attempt);
                 return true;
             }

@@ -55,6 +55,13 @@ internal sealed class RunContext : IDisposable
     /// <summary>Records the first fault of the run and aborts everything else. Later faults are consequences.</summary>
     public void Fail(Exception exception)
     {
+        // After the caller canceled, failures are consequences of the cancellation (disposed
+        // sessions, aborted reads): the run ends canceled, never faulted.
+        if (CallerToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         if (Interlocked.CompareExchange(ref _fault, exception, null) is null)
         {
             try

@@ -6,8 +6,6 @@ internal sealed class SyncSinkProcessor<T>(Action<T> action) : ItemProcessor<T, 
 {
     public override bool IsSynchronous => true;
 
-    public override object? UserObject => action;
-
     public override Unit Process(T item)
     {
         action(item);
@@ -21,10 +19,8 @@ internal sealed class SyncSinkProcessor<T>(Action<T> action) : ItemProcessor<T, 
     }
 }
 
-internal sealed class AsyncSinkProcessor<T>(Func<T, CancellationToken, ValueTask> action, object userObject) : ItemProcessor<T, Unit>
+internal sealed class AsyncSinkProcessor<T>(Func<T, CancellationToken, ValueTask> action) : ItemProcessor<T, Unit>
 {
-    public override object? UserObject => userObject;
-
     public override async ValueTask<Unit> ProcessAsync(T item, CancellationToken cancellationToken)
     {
         await action(item, cancellationToken).ConfigureAwait(false);
@@ -52,8 +48,6 @@ internal sealed class SinkStageProcessor<T>(ISinkStage<T> sink) : ItemProcessor<
 
 internal sealed class ChannelSinkProcessor<T>(ChannelWriter<T> writer) : ItemProcessor<T, Unit>
 {
-    public override object? UserObject => writer;
-
     public override async ValueTask<Unit> ProcessAsync(T item, CancellationToken cancellationToken)
     {
         await writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);

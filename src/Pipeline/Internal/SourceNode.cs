@@ -12,7 +12,6 @@ internal sealed class SourceNode<T> : Node
     private readonly IEnumerable<T>? _enumerable;
     private readonly Func<CancellationToken, IAsyncEnumerable<T>>? _asyncEnumerable;
     private readonly ISourceStage<T>? _stage;
-    private readonly object _userObject;
     private RunContext _context = null!;
     private ITargetBlock<Packet<T>> _target = null!;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -23,21 +22,18 @@ internal sealed class SourceNode<T> : Node
         : base("source", name, null, 1)
     {
         _enumerable = items;
-        _userObject = items;
     }
 
-    public SourceNode(string name, Func<CancellationToken, IAsyncEnumerable<T>> items, object userObject)
+    public SourceNode(string name, Func<CancellationToken, IAsyncEnumerable<T>> items)
         : base("source", name, null, 1)
     {
         _asyncEnumerable = items;
-        _userObject = userObject;
     }
 
     public SourceNode(string name, ISourceStage<T> stage)
         : base("source", name, null, 1)
     {
         _stage = stage;
-        _userObject = stage;
     }
 
     public override Type? InputType => null;
@@ -46,7 +42,7 @@ internal sealed class SourceNode<T> : Node
 
     public override Task Completion => _completion;
 
-    public override object? UserObject => _userObject;
+    public override object? UserObject => _stage;
 
     public override bool NeedsClose => _opened;
 

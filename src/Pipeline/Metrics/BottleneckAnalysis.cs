@@ -29,11 +29,11 @@ internal static class BottleneckAnalysis
 
         if (busiest is { BusyRatio: >= BusyThreshold })
         {
-            string reason = string.Create(CultureInfo.InvariantCulture, $"busy {busiest.BusyRatio:P0} of {busiest.MaxDegreeOfParallelism} worker(s)");
+            string reason = string.Create(CultureInfo.InvariantCulture, $"busy {busiest.BusyRatio * 100:0}% of {busiest.MaxDegreeOfParallelism} worker(s)");
             var feeder = busiest.Upstream.Select(name => stages.FirstOrDefault(s => s.Name == name)).Where(s => s is not null).MaxBy(s => s!.BlockedRatio);
             if (feeder is { BlockedRatio: > 0.05 })
             {
-                reason += string.Create(CultureInfo.InvariantCulture, $"; '{feeder.Name}' before it was blocked {feeder.BlockedRatio:P0} of the run");
+                reason += string.Create(CultureInfo.InvariantCulture, $"; '{feeder.Name}' before it was blocked {feeder.BlockedRatio * 100:0}% of the run");
             }
 
             return new Bottleneck(busiest.Name, busiest.BusyRatio, reason);
@@ -57,9 +57,9 @@ internal static class BottleneckAnalysis
 
         if (waitedOn is not null)
         {
-            return new Bottleneck(waitedOn.Name, waitedOn.BusyRatio, string.Create(CultureInfo.InvariantCulture, $"'{waiter!.Name}' waited on it {waiter.BlockedRatio:P0} of the run"));
+            return new Bottleneck(waitedOn.Name, waitedOn.BusyRatio, string.Create(CultureInfo.InvariantCulture, $"'{waiter!.Name}' waited on it {waiter.BlockedRatio * 100:0}% of the run"));
         }
 
-        return busiest is null ? null : new Bottleneck(busiest.Name, busiest.BusyRatio, string.Create(CultureInfo.InvariantCulture, $"busiest stage, busy {busiest.BusyRatio:P0}; the source or the sink's consumer limits the rate"));
+        return busiest is null ? null : new Bottleneck(busiest.Name, busiest.BusyRatio, string.Create(CultureInfo.InvariantCulture, $"busiest stage, busy {busiest.BusyRatio * 100:0}%; the source or the sink's consumer limits the rate"));
     }
 }

@@ -32,7 +32,7 @@ public static class PipelineReport
         text.Append(c, $"{"stage",-18} {"kind",-10} {"dop",3} {"in",10} {"out",10} {"items/s",10} {"p50 ms",8} {"p99 ms",8} {"queue",6} {"busy",5} {"blocked",7} {"dropped",8} {"failed",7}\n");
         foreach (var s in snapshot.Stages)
         {
-            text.Append(c, $"{Truncate(s.Name, 18),-18} {s.Kind,-10} {s.MaxDegreeOfParallelism,3} {s.ItemsIn,10} {s.ItemsOut,10} {s.ItemsPerSecond,10:0} {s.LatencyP50.TotalMilliseconds,8:0.000} {s.LatencyP99.TotalMilliseconds,8:0.000} {s.QueueDepth,6} {s.BusyRatio,5:P0} {s.BlockedRatio,7:P0} {s.Dropped,8} {s.Skipped + s.DeadLettered,7}\n");
+            text.Append(c, $"{Truncate(s.Name, 18),-18} {s.Kind,-10} {s.MaxDegreeOfParallelism,3} {s.ItemsIn,10} {s.ItemsOut,10} {s.ItemsPerSecond,10:0} {s.LatencyP50.TotalMilliseconds,8:0.000} {s.LatencyP99.TotalMilliseconds,8:0.000} {s.QueueDepth,6} {s.BusyRatio * 100,4:0}% {s.BlockedRatio * 100,6:0}% {s.Dropped,8} {s.Skipped + s.DeadLettered,7}\n");
         }
 
         var sinks = snapshot.Stages.Where(s => s.EndToEndP99 > TimeSpan.Zero).ToArray();

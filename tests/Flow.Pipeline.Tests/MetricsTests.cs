@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Flow.Pipeline.Tests;
+
+public class MetricsTests
+{
+    [Fact]
+    public async Task Counts_EqualTheItemsThatPassed()
+    {
+        var builder = new PipelineBuilder();
+        builder.From(Enumerable.Range(0, 1_000), "numbers")
+            .Then(x => x % 10 == 0 ? throw new FormatException("bad") : x, new StageOptions { Name = "parse", ErrorPolicy = ErrorPolicy.Skip, MaxDegreeOfParallelism = 2 })
+            .ThenMany(x => x % 2 == 0 ? new[] { x, x } : [], new StageOptions { Name = "split" })
+            .Batch(16, options: new StageOptions { Name = "batch" })
+            .To(_ => { }, new StageOptions { Name = "sink" });
+
+        var result = await builder.Build().RunAsync();
+
+        Assert.Equal(1_000, result["numbers"].ItemsOut);
+        Assert.Equal(1_000, result["parse"].ItemsIn);
+        Assert.Equal(900, result["parse"].ItemsOut);
+        Assert.Equal(100, result["parse"].Skipped);
+        Assert.Equal(900, result["split"].ItemsIn);
+        Assert.Equal(800, result["split"].ItemsOut);
+        Assert.Equal(800, result["batch"].ItemsIn);
+        Assert.Equal(50, result["batch"].ItemsOut);
+        Assert.Equal(50, result["sink"].ItemsIn);
+        Assert.Equal(50, result["sink"].ItemsOut);
+    }
+
+    [Fact]
+    public async Task Latency_OnFakeClock_IsExact()
+    {
+        var clock = new FakeTimeProvider();
+        var builder = new PipelineBuilder(new PipelineOptions { TimeProvider = clock });
+        builder.From(Enumerable.Range(0, 100))
+            .Then(x => { clock.Advance(TimeSpan.FromMilliseconds(x < 50 ? 2 : 10)); return x; }, new StageOptions { Name = "model" })
+            .To(_ => { }, new StageOptions { Name = "sink" });
+
+        var result = await builder.Build().RunAsync();
+
+        var model = result["model"];
+        Assert.Equal(2.0, model.LatencyP50.TotalMilliseconds, 1);
+        Assert.Equal(10.0, model.LatencyP99.TotalMilliseconds, 1);
+        Assert.InRange(model.BusyRatio, 0.99, 1.0);
+        Assert.Equal("model", result.Bottleneck?.StageName);
+    }
+
+    [Fact]
+    public async Task Meter_PublishesCountersAndDurationsUnderFlowName()
+    {
+        var counters = new ConcurrentDictionary<(string Instrument, string Stage), long>();
+        int durations = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Flow" && instrument.Meter.Tags?.Any(t => t.Key == "flow.pipeline" && (string?)t.Value == "metered") == true)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => counters[(instrument.Name, StageOf(tags))] = value);
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == "flow.stage.item.duration" && StageOf(tags) == "work")
+            {
+                Interlocked.Increment(ref durations);
+            }
+        });
+        listener.Start();
+
+        var atLast = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var builder = new PipelineBuilder(new PipelineOptions { Name = "metered" });
+        builder.From(Enumerable.Range(0, 500), "numbers")
+            .Then(x => x, new StageOptions { Name = "work" })
+            .ToAsync(async (x, ct) => { if (x == 499) { atLast.SetResult(); await release.Task; } }, new StageOptions { Name = "sink" });
+        var run = builder.Build().RunAsync();
+
+        await atLast.Task.WaitAsync(TestSources.Timeout);
+        listener.RecordObservableInstruments();
+        release.SetResult();
+        await run;
+
+        Assert.Equal(500, counters[("flow.stage.items_out", "numbers")]);
+        Assert.Equal(500, counters[("flow.stage.items_out", "work")]);
+        Assert.Equal(500, counters[("flow.stage.items_in", "sink")]);
+        Assert.Equal(499, counters[("flow.stage.items_out", "sink")]);
+        Assert.Equal(500, durations);
+    }
+
+    [Fact]
+    public async Task MetricsDisabled_CountsStillExact_NoLatency()
+    {
+        var builder = new PipelineBuilder(new PipelineOptions { MetricsEnabled = false });
+        builder.From(Enumerable.Range(0, 300)).Then(x => x, new StageOptions { Name = "work" }).To(_ => { });
+
+        var result = await builder.Build().RunAsync();
+
+        Assert.Equal(300, result["work"].ItemsOut);
+        Assert.Equal(TimeSpan.Zero, result["work"].LatencyP99);
+    }
+
+    [Fact]
+    public async Task Report_NamesEveryStageAndTheBottleneck()
+    {
+        var clock = new FakeTimeProvider();
+        var builder = new PipelineBuilder(new PipelineOptions { Name = "demo", TimeProvider = clock });
+        builder.From(Enumerable.Range(0, 50), "frames")
+            .Then(x => { clock.Advance(TimeSpan.FromMilliseconds(20)); return x; }, new StageOptions { Name = "detect" })
+            .To(_ => { }, new StageOptions { Name = "write" });
+
+        var result = await builder.Build().RunAsync();
+        string report = result.FormatReport();
+
+        Assert.StartsWith("pipeline 'demo' completed in ", report, StringComparison.Ordinal);
+        Assert.Contains("frames", report, StringComparison.Ordinal);
+        Assert.Contains("detect", report, StringComparison.Ordinal);
+        Assert.Contains("write", report, StringComparison.Ordinal);
+        Assert.EndsWith("bottleneck: 'detect' (busy 100% of 1 worker(s))", report, StringComparison.Ordinal);
+    }
+
+    private static string StageOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        foreach (var tag in tags)
+        {
+            if (tag.Key == "flow.stage")
+            {
+                return (string)tag.Value!;
+            }
+        }
+
+        return string.Empty;
+    }
+}
