@@ -14,6 +14,12 @@ public static class Program
             return await root.Parse(args).InvokeAsync();
         }
 
+        if (args.Length > 0 && args[0] == "report")
+        {
+            Report.Run(Console.Out, args[1..]);
+            return 0;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Globalization;
+using Flow.Neural.Data;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Flow.Neural.Benchmarks;
+
+/// <summary>
+/// `report`: measures every ratio of docs/NEURAL.md in one process run, so the ratios compare runs
+/// made seconds apart on the same (shared, noisy) machine. Each figure is the median of several samples.
+/// </summary>
+internal static class Report
+{
+    private const int Samples = 5;
+
+    public static void Run(TextWriter o, string[] sections)
+    {
+        bool All(string name) => sections.Length == 0 || sections.Contains(name);
+        o.WriteLine($"# Flow.Neural ratio report — {Environment.ProcessorCount} cores, Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, .NET {Environment.Version}");
+        double peak1 = 0, peak2 = 0;
+        if (All("fma") || All("gemm"))
+        {
+            peak1 = Rate(() => Workloads.FmaLoop(20_000_000, new float[1]));
+            peak2 = Rate(() => Workloads.FmaLoopParallel(20_000_000, 2));
+            Line(o, $"FMA peak: 1 core {G(peak1)} GFLOP/s, 2 cores {G(peak2)} GFLOP/s");
+        }
+
+        if (All("gemm"))
+        {
+            foreach (int n in new[] { 512, 1024, 2048 })
+            {
+                var g = new Workloads.GemmCase(n);
+                double one = Rate(() => { g.Run(new ComputeOptions()); return (long)g.Flops; });
+                double two = Rate(() => { g.Run(new ComputeOptions { DegreeOfParallelism = 2 }); return (long)g.Flops; });
+                Line(o, $"GEMM {n}: 1 core {G(one)} GFLOP/s ({one / peak1:P0} of 1-core peak); 2 cores {G(two)} GFLOP/s ({two / peak2:P0} of 2-core peak); neuron-parallel 2 vs 1 = {two / one:F2}x");
+            }
+
+            var s = new Workloads.GemmCase(512);
+            double simd = Rate(() => { s.Run(new ComputeOptions()); return (long)s.Flops; });
+            double scalar = Rate(() => { s.Run(new ComputeOptions { UseSimd = false }); return (long)s.Flops; }, samples: 3);
+            Line(o, $"GEMM 512 SIMD vs scalar reference (1 core): {G(simd)} vs {G(scalar)} GFLOP/s = {simd / scalar:F1}x");
+        }
+
+        if (All("dot"))
+        {
+            float[] a = Workloads.Random(1 << 20, 1), b = Workloads.Random(1 << 20, 2);
+            double simd = Rate(() => { System.Numerics.Tensors.TensorPrimitives.Dot(a, b); return 2L * a.Length; });
+            double scalar = Rate(() => { Workloads.ScalarDot(a, b); return 2L * a.Length; });
+            Line(o, $"Dot 1M floats, TensorPrimitives vs scalar loop: {G(simd)} vs {G(scalar)} GFLOP/s = {simd / scalar:F1}x");
+        }
+
+        if (All("neuron"))
+        {
+            Sequential dense = new(Layers.Dense(1024, 1024, seed: 1));
+            Tensor x = Workloads.RandomTensor(1, 64, 1024);
+            double d1 = Time(() => Forward(dense, x, 1));
+            double d2 = Time(() => Forward(dense, x, 2));
+            Line(o, $"Dense 1024→1024, batch 64, forward: 1 core {Ms(d1)}, 2 cores {Ms(d2)} = {d1 / d2:F2}x");
+            Sequential conv = new(Layers.Conv2D(32, 64, 3, padding: 1, seed: 1));
+            Tensor xc = Workloads.RandomTensor(2, 16, 32, 28, 28);
+            double c1 = Time(() => Forward(conv, xc, 1));
+            double c2 = Time(() => Forward(conv, xc, 2));
+            Line(o, $"Conv2D 32→64 3×3 on 28×28, batch 16, forward: 1 core {Ms(c1)}, 2 cores {Ms(c2)} = {c1 / c2:F2}x");
+        }
+
+        if (All("data"))
+        {
+            Tensor x = Workloads.RandomTensor(3, 128, 1, 28, 28);
+            Tensor y = Workloads.OneHot(128, 10, 4);
+            var single = new SingleWorkerTrainer(FashionMnist.CreateCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)));
+            var parallel = new DataParallelTrainer(FashionMnist.CreateCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2);
+            double t1 = Time(() => single.TrainStep(x, y));
+            double t2 = Time(() => parallel.TrainStep(x, y));
+            Line(o, $"Data-parallel CNN training, batch 128: 1 worker {128 / t1:F0} samples/s, 2 workers {128 / t2:F0} samples/s = {t1 / t2:F2}x");
+        }
+
+        if (All("pipeline"))
+        {
+            Tensor x = Workloads.RandomTensor(5, 128, 1, 28, 28);
+            Tensor y = Workloads.OneHot(128, 10, 6);
+            var single = new SingleWorkerTrainer(Workloads.BalancedMlp(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)));
+            double t1 = Time(() => single.TrainStep(x, y));
+            Line(o, $"Pipeline baseline (balanced 5-Dense MLP, batch 128, 1 worker): {128 / t1:F0} samples/s");
+            foreach (int m in new[] { 1, 4, 8, 16 })
+            {
+                var p = new PipelineParallelTrainer(Workloads.BalancedMlp(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2, m);
+                var bubbles = new List<double>();
+                double t = Time(() => { p.TrainStep(x, y); bubbles.Add(p.LastStatistics!.BubbleFraction); });
+                bubbles.Sort();
+                Line(o, $"Pipeline K=2 M={m}: {128 / t:F0} samples/s ({t1 / t:F2}x of 1 worker); bubble measured {bubbles[bubbles.Count / 2]:P1} vs (K-1)/(M+K-1) = {1.0 / (m + 1):P1}; stages {string.Join(" | ", p.StageLayers)}");
+            }
+        }
+
+        if (All("ort"))
+        {
+            Sequential cnn = FashionMnist.CreateCnn();
+            byte[] onnx = OnnxExporter.ToBytes(cnn, [1, 28, 28]);
+            using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+            using var session = new InferenceSession(onnx, options);
+            foreach (int batch in new[] { 1, 64 })
+            {
+                Tensor x = Workloads.RandomTensor(7, batch, 1, 28, 28);
+                var input = new DenseTensor<float>(x.Data, [batch, 1, 28, 28]);
+                var inputs = new[] { NamedOnnxValue.CreateFromTensor("input", input) };
+                double ours = Time(() => Forward(cnn, x, 1));
+                double ort = Time(() => { using var r = session.Run(inputs); });
+                Line(o, $"Fashion CNN inference batch {batch}, 1 thread: Flow.Neural {Ms(ours)}, ONNX Runtime {Ms(ort)}; Flow/ORT speed = {ort / ours:F2}x");
+            }
+        }
+    }
+
+    private static void Forward(Sequential model, Tensor x, int cores)
+    {
+        model.Options.DegreeOfParallelism = cores;
+        model.Forward(x);
+    }
+
+    /// <summary>Median seconds per call.</summary>
+    private static double Time(Action action, int samples = Samples)
+    {
+        action();
+        action();
+        var times = new List<double>();
+        for (int s = 0; s < samples; s++)
+        {
+            int reps = 0;
+            var clock = Stopwatch.StartNew();
+            do
+            {
+                action();
+                reps++;
+            }
+            while (clock.Elapsed.TotalSeconds < 0.2);
+            times.Add(clock.Elapsed.TotalSeconds / reps);
+        }
+
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    /// <summary>Median GFLOP/s of an action that returns the FLOPs it did.</summary>
+    private static double Rate(Func<long> action, int samples = Samples)
+    {
+        long flops = action();
+        double seconds = Time(() => action(), samples);
+        return flops / seconds / 1e9;
+    }
+
+    private static string G(double gflops) => gflops.ToString("F1", CultureInfo.InvariantCulture);
+
+    private static string Ms(double seconds) => (seconds * 1000).ToString("F3", CultureInfo.InvariantCulture) + " ms";
+
+    private static void Line(TextWriter o, string text)
+    {
+        o.WriteLine("- " + text);
+        o.Flush();
+    }
+}
