@@ -208,24 +208,37 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
         return [.. starts];
     }
 
-    /// <summary>Splits layers so each stage has about the same estimated cost (parameter count plus a constant per layer).</summary>
+    /// <summary>
+    /// Splits layers so each stage has about the same estimated cost (parameter count plus a constant
+    /// per layer): each boundary goes where the running cost is nearest to its share of the total.
+    /// </summary>
     private static int[] BalancedStarts(Sequential model, int stages)
     {
-        double[] cost = [.. model.Layers.Select(l => 1.0 + l.Parameters.Sum(p => (double)p.Value.Length))];
-        double total = cost.Sum();
-        var starts = new List<int>();
-        double running = 0;
-        for (int i = 0; i < cost.Length && starts.Count < stages - 1; i++)
+        double[] prefix = new double[model.Layers.Count + 1];
+        for (int i = 0; i < model.Layers.Count; i++)
         {
-            running += cost[i];
-            int remainingLayers = cost.Length - (i + 1);
-            int remainingStages = stages - 1 - starts.Count;
-            if (running >= total * (starts.Count + 1) / stages || remainingLayers == remainingStages)
-            {
-                starts.Add(i + 1);
-            }
+            prefix[i + 1] = prefix[i] + 1.0 + model.Layers[i].Parameters.Sum(p => (double)p.Value.Length);
         }
 
-        return [.. starts];
+        double total = prefix[^1];
+        int[] starts = new int[stages - 1];
+        for (int s = 1; s < stages; s++)
+        {
+            int lowest = s == 1 ? 1 : starts[s - 2] + 1;
+            int highest = model.Layers.Count - (stages - s);
+            double target = total * s / stages;
+            int best = lowest;
+            for (int i = lowest; i <= highest; i++)
+            {
+                if (Math.Abs(prefix[i] - target) < Math.Abs(prefix[best] - target))
+                {
+                    best = i;
+                }
+            }
+
+            starts[s - 1] = best;
+        }
+
+        return starts;
     }
 }

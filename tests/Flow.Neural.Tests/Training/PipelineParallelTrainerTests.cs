@@ -60,6 +60,20 @@ public class PipelineParallelTrainerTests
     }
 
     [Fact]
+    public void Constructor_DefaultSplit_BalancesParameterCost()
+    {
+        var model = new Sequential(
+            Layers.Dense(64, 64, seed: 1), Layers.Relu(), Layers.Relu(), Layers.Relu(),
+            Layers.Dense(64, 64, seed: 2), Layers.Dense(64, 64, seed: 3), Layers.Dense(64, 64, seed: 4));
+
+        var pipeline = new PipelineParallelTrainer(model, Losses.MeanSquaredError(), Optimizers.Sgd(LearningRateSchedule.Constant(0.1f)), 4, 2);
+
+        // Four equally expensive Dense layers over four stages: one each, wherever the free ReLUs go.
+        Assert.All(pipeline.StageLayers, range => Assert.Equal(1, model.Layers.Take(range.End).Skip(range.Start).Count(l => l.Parameters.Count > 0)));
+        Assert.Equal(7, pipeline.StageLayers[^1].End);
+    }
+
+    [Fact]
     public void Constructor_StagesMoreThanLayers_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new PipelineParallelTrainer(new Sequential(Layers.Relu()), Losses.MeanSquaredError(), Optimizers.Sgd(LearningRateSchedule.Constant(1f)), 2, 2));

@@ -47,10 +47,22 @@ internal static class ConvKernels
                         }
 
                         int src = xOffset + (((c * g.Height) + iy) * g.Width);
+                        int rowStart = dst + (oy * ow);
+                        if (g.StrideW == 1)
+                        {
+                            // Stride 1: the valid columns are one contiguous run; copy it and zero the padding.
+                            int first = Math.Clamp(g.PadW - kx, 0, ow);
+                            int last = Math.Clamp(g.Width + g.PadW - kx, first, ow);
+                            col.AsSpan(rowStart, first).Clear();
+                            x.AsSpan(src + first - g.PadW + kx, last - first).CopyTo(col.AsSpan(rowStart + first));
+                            col.AsSpan(rowStart + last, ow - last).Clear();
+                            continue;
+                        }
+
                         for (int ox = 0; ox < ow; ox++)
                         {
                             int ix = (ox * g.StrideW) - g.PadW + kx;
-                            col[dst + (oy * ow) + ox] = (uint)ix < (uint)g.Width ? x[src + ix] : 0f;
+                            col[rowStart + ox] = (uint)ix < (uint)g.Width ? x[src + ix] : 0f;
                         }
                     }
                 }

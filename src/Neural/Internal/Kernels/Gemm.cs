@@ -156,20 +156,38 @@ internal static unsafe class Gemm
                                 else
                                 {
                                     MicroKernel(kc, aPanel, bPanel, tile, nr, load: false);
-                                    for (int r = 0; r < mrEff; r++)
-                                    {
-                                        float* dst = cTile + (r * ldc);
-                                        float* src = tile + (r * nr);
-                                        for (int q = 0; q < nrEff; q++)
-                                        {
-                                            dst[q] = load ? dst[q] + src[q] : src[q];
-                                        }
-                                    }
+                                    StoreEdge(tile, nr, cTile, ldc, mrEff, nrEff, load);
                                 }
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>Adds or copies the valid mr×nr corner of a full tile into C; whole rows go through SIMD.</summary>
+    private static void StoreEdge(float* tile, int nr, float* c, int ldc, int mrEff, int nrEff, bool load)
+    {
+        for (int r = 0; r < mrEff; r++)
+        {
+            float* dst = c + (r * ldc);
+            float* src = tile + (r * nr);
+            int q = 0;
+            for (; q + Vector256<float>.Count <= nrEff; q += Vector256<float>.Count)
+            {
+                Vector256<float> v = Vector256.Load(src + q);
+                if (load)
+                {
+                    v += Vector256.Load(dst + q);
+                }
+
+                Vector256.Store(v, dst + q);
+            }
+
+            for (; q < nrEff; q++)
+            {
+                dst[q] = load ? dst[q] + src[q] : src[q];
             }
         }
     }
