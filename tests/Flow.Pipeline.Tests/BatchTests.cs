@@ -128,7 +128,10 @@ public class BatchTests
         // The item that failed after unbatching carries its own source sequence, not its batch's.
         Assert.Equal("check", error.StageName);
         Assert.Equal(42, error.Sequence);
-        Assert.Equal(Enumerable.Range(0, 42).Select(x => x * 10), items.Items.Take(42));
+        // What reached the sink before the failure is an in-order prefix that stops before item 42.
+        var received = items.Items;
+        Assert.InRange(received.Count, 0, 42);
+        Assert.Equal(Enumerable.Range(0, received.Count).Select(x => x * 10), received);
     }
 
     [Fact]

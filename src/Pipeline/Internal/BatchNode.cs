@@ -46,6 +46,8 @@ internal sealed class BatchNode<T>(string name, StageOptions options, BatchOptio
         _output = new BufferBlock<Packet<T[]>>(new DataflowBlockOptions { BoundedCapacity = 1, CancellationToken = context.Token });
         var input = _input;
         Metrics.QueueDepthProbe = () => input.InputCount;
+        int limit = Options!.BoundedCapacity - 1;
+        FullProbe = () => input.InputCount >= limit;
         _completion = CompleteAsync();
     }
 

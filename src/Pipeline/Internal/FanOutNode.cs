@@ -42,6 +42,8 @@ internal sealed class FanOutNode<T>(string kind, string name, StageOptions optio
         });
         var block = _block;
         Metrics.QueueDepthProbe = () => block.InputCount;
+        int limit = Options!.BoundedCapacity - 1;
+        FullProbe = () => block.InputCount >= limit;
     }
 
     public override void Connect()

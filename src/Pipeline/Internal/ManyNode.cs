@@ -35,7 +35,8 @@ internal sealed class ManyNode<TIn, TOut>(string kind, string name, StageOptions
 
         var block = _block;
         Metrics.QueueDepthProbe = () => QueueDepthOf(block.InputCount);
-        Metrics.BlockedProbe = () => block.OutputCount > 0;
+        int limit = StageOptions.BoundedCapacity - StageOptions.MaxDegreeOfParallelism;
+        FullProbe = Shedding is null ? () => block.InputCount + block.OutputCount >= limit : null;
     }
 
     private static Packet<TOut>[] Expand(Packet<IEnumerable<TOut>> packet, StageMetrics metrics)
@@ -57,7 +58,12 @@ internal sealed class ManyNode<TIn, TOut>(string kind, string name, StageOptions
         return output;
     }
 
-    public override void Connect() => LinkOutput(_block, canDrop: false);
+    public override void Connect()
+    {
+        LinkOutput(_block, canDrop: false);
+        var block = _block;
+        Metrics.BlockedProbe = BlockedWhen(() => block.OutputCount);
+    }
 
     /// <summary>Materialises the user's sequence inside the error-policy scope.</summary>
     private sealed class MaterializingProcessor(ItemProcessor<TIn, IEnumerable<TOut>> inner) : ItemProcessor<TIn, IEnumerable<TOut>>

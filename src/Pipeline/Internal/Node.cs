@@ -87,6 +87,19 @@ internal abstract class Node
         return ((IPacketInput<T>)consumer).Target;
     }
 
+    /// <summary>Whether this node's input is at capacity right now (a producer would have to wait).</summary>
+    public Func<bool>? FullProbe { get; protected set; }
+
+    /// <summary>
+    /// A sampling probe for backpressure: the stage has output waiting and its consumer is full.
+    /// Output merely in transit (the consumer has room) does not count.
+    /// </summary>
+    protected Func<bool> BlockedWhen(Func<int> outputCount)
+    {
+        var consumer = Outputs[0]!;
+        return () => outputCount() > 0 && consumer.FullProbe?.Invoke() == true;
+    }
+
     /// <summary>Links a block's output to port 0's consumer, filtering out dropped placeholders when the stage can drop.</summary>
     protected void LinkOutput<T>(ISourceBlock<Packet<T>> source, bool canDrop)
     {

@@ -48,6 +48,8 @@ internal sealed class SinkNode<T>(string kind, string name, StageOptions options
 
         var block = _block;
         Metrics.QueueDepthProbe = () => QueueDepthOf(block.InputCount);
+        int limit = StageOptions.BoundedCapacity - StageOptions.MaxDegreeOfParallelism;
+        FullProbe = Shedding is null ? () => block.InputCount >= limit : null;
         _completion = onCompleted is null ? _block.Completion : CompleteAsync(_block.Completion, onCompleted);
     }
 

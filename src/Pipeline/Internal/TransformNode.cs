@@ -22,8 +22,14 @@ internal sealed class TransformNode<TIn, TOut>(string kind, string name, StageOp
             : new TransformBlock<Packet<TIn>, Packet<TOut>>(AsyncBody(), options);
         var block = _block;
         Metrics.QueueDepthProbe = () => QueueDepthOf(block.InputCount);
-        Metrics.BlockedProbe = () => block.OutputCount > 0;
+        int limit = StageOptions.BoundedCapacity - StageOptions.MaxDegreeOfParallelism;
+        FullProbe = Shedding is null ? () => block.InputCount + block.OutputCount >= limit : null;
     }
 
-    public override void Connect() => LinkOutput(_block, StageOptions.ErrorPolicy.CanDrop);
+    public override void Connect()
+    {
+        LinkOutput(_block, StageOptions.ErrorPolicy.CanDrop);
+        var block = _block;
+        Metrics.BlockedProbe = BlockedWhen(() => block.OutputCount);
+    }
 }

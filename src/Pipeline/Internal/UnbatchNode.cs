@@ -40,10 +40,16 @@ internal sealed class UnbatchNode<T>(string name, StageOptions options) : Node("
             new ExecutionDataflowBlockOptions { BoundedCapacity = Options!.BoundedCapacity, CancellationToken = context.Token });
         var block = _block;
         Metrics.QueueDepthProbe = () => block.InputCount;
-        Metrics.BlockedProbe = () => block.OutputCount > 0;
+        int limit = Options.BoundedCapacity - 1;
+        FullProbe = () => block.InputCount + block.OutputCount >= limit;
     }
 
-    public override void Connect() => LinkOutput(_block, canDrop: false);
+    public override void Connect()
+    {
+        LinkOutput(_block, canDrop: false);
+        var block = _block;
+        Metrics.BlockedProbe = BlockedWhen(() => block.OutputCount);
+    }
 
     public override void Complete() => _block.Complete();
 }
