@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Flow.Pipeline;
+using Flow.Stages.Audio;
+
+namespace Flow.Apps.SpeechRec;
+
+/// <summary>
+/// WER and speed of Flow's pipeline and of Debian's <c>pocketsphinx_continuous</c> tool on the same
+/// clips and models.
+/// </summary>
+internal static class SpeechEvaluation
+{
+    internal sealed record Outcome(string System, double Wer, int Errors, int ReferenceWords, double AudioSeconds, double WallSeconds, IReadOnlyDictionary<string, string> Hypotheses)
+    {
+        public double RealTimeFactor => AudioSeconds > 0 ? WallSeconds / AudioSeconds : 0;
+    }
+
+    /// <summary>Transcribes the clips through the full Flow pipeline (one run, all clips) and scores them.</summary>
+    public static async Task<(Outcome Outcome, SpeechJob Job, PipelineResult Result)> RunFlowAsync(
+        IReadOnlyList<(string Path, string Reference)> clips,
+        SpeechRecognitionOptions options,
+        Action<SpeechEvent>? onEvent,
+        CancellationToken cancellationToken)
+    {
+        var finals = new ConcurrentQueue<SpeechEvent>();
+        var source = new WavFileSource([.. clips.Select(c => c.Path)]);
+        SpeechJob job = SpeechJob.Build(
+            source,
+            options,
+            e =>
+            {
+                if (e.Kind == SpeechEventKind.Final)
+                {
+                    finals.Enqueue(e);
+                }
+
+                onEvent?.Invoke(e);
+            },
+            new PipelineOptions { Name = "speech" });
+        var stopwatch = Stopwatch.StartNew();
+        PipelineResult result = await job.Pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
+        stopwatch.Stop();
+        var hypotheses = clips.ToDictionary(
+            c => c.Path,
+            c => string.Join(' ', finals.Where(f => f.Source == c.Path).OrderBy(f => f.UtteranceIndex).Select(f => f.Text).Where(t => t.Length > 0)),
+            StringComparer.Ordinal);
+        return (Score("flow", clips, hypotheses, job.AudioDuration.TotalSeconds, stopwatch.Elapsed.TotalSeconds), job, result);
+    }
+
+    /// <summary>Transcribes each clip with <c>pocketsphinx_continuous -infile</c> (one process per clip, one at a time).</summary>
+    public static async Task<Outcome> RunCliAsync(IReadOnlyList<(string Path, string Reference)> clips, PocketSphinxOptions models, CancellationToken cancellationToken)
+    {
+        var hypotheses = new Dictionary<string, string>(StringComparer.Ordinal);
+        double audio = 0;
+        var stopwatch = Stopwatch.StartNew();
+        foreach ((string path, _) in clips)
+        {
+            audio += WavAudio.ReadMono16k(path).Length / (double)SpeechAudio.SampleRate;
+            var start = new ProcessStartInfo("pocketsphinx_continuous")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (string arg in new[] { "-infile", path, "-hmm", models.AcousticModel, "-lm", models.LanguageModel, "-dict", models.Dictionary, "-logfn", "/dev/null" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start pocketsphinx_continuous (apt-get install pocketsphinx)");
+            Task<string> stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+            string stdout = await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            _ = await stderr.ConfigureAwait(false);
+            hypotheses[path] = string.Join(' ', stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+
+        stopwatch.Stop();
+        return Score("pocketsphinx_continuous", clips, hypotheses, audio, stopwatch.Elapsed.TotalSeconds);
+    }
+
+    public static Outcome Score(string system, IReadOnlyList<(string Path, string Reference)> clips, IReadOnlyDictionary<string, string> hypotheses, double audioSeconds, double wallSeconds)
+    {
+        int errors = 0;
+        int words = 0;
+        foreach ((string path, string reference) in clips)
+        {
+            IReadOnlyList<string> r = WordErrorRate.Words(reference);
+            errors += WordErrorRate.Errors(r, WordErrorRate.Words(hypotheses.GetValueOrDefault(path, string.Empty)));
+            words += r.Count;
+        }
+
+        return new Outcome(system, words == 0 ? 0 : (double)errors / words, errors, words, audioSeconds, wallSeconds, hypotheses);
+    }
+
+    public static string Format(Outcome o) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{o.System,-24} WER {o.Wer * 100,5:F1} % ({o.Errors}/{o.ReferenceWords} words)   {o.AudioSeconds:F1} s audio in {o.WallSeconds:F2} s, RTF {o.RealTimeFactor:F3}");
+
+    public static string FormatClips(IReadOnlyList<(string Path, string Reference)> clips, params Outcome[] outcomes)
+    {
+        var text = new StringBuilder();
+        foreach ((string path, string reference) in clips)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{Path.GetFileName(path)}\n  reference: {reference}\n");
+            foreach (Outcome o in outcomes)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  {o.System}: {o.Hypotheses.GetValueOrDefault(path, string.Empty)}\n");
+            }
+        }
+
+        return text.ToString();
+    }
+}
