@@ -1,0 +1,199 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Flow.Pipeline;
+
+namespace Flow.Stages.Inference;
+
+/// <summary>
+/// A stage that runs an ONNX Runtime session on batches of items (the output of
+/// <see cref="StageHandle{T}.Batch(int, TimeSpan?, StageOptions?)"/>). Derived classes say how an item
+/// becomes the model's single float input and how the outputs become a result.
+/// </summary>
+/// <typeparam name="TIn">The item type.</typeparam>
+/// <typeparam name="TOut">The result type, one per item.</typeparam>
+/// <remarks>
+/// <para>Add it with a factory, <c>.Then(() =&gt; new MyStage(...), new StageOptions { MaxDegreeOfParallelism = N })</c>,
+/// to get N replicas, each with its own session (data parallelism; a session is used by one batch at a time).</para>
+/// <para>When the model's first input dimension is dynamic, a batch runs as one call with batch size N
+/// (dynamic batching); when it is fixed to 1, the items of a batch run one after another on the same session.</para>
+/// </remarks>
+public abstract class OnnxBatchStage<TIn, TOut> : IStage<TIn[], TOut[]>
+{
+    private readonly OnnxModelOptions _options;
+    private InferenceSession? _session;
+    private OnnxTensorInfo? _input;
+    private IReadOnlyList<OnnxTensorInfo> _outputs = [];
+    private int[] _itemShape = [];
+    private int _itemLength;
+
+    /// <summary>Creates the stage; the session is created when the stage is opened.</summary>
+    /// <param name="options">The model file and session settings; a snapshot is taken.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    protected OnnxBatchStage(OnnxModelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Clone();
+    }
+
+    /// <summary>The model file.</summary>
+    public string ModelPath => _options.ModelPath;
+
+    /// <summary>The model's input, known once the stage is opened.</summary>
+    /// <exception cref="InvalidOperationException">The stage is not open.</exception>
+    public OnnxTensorInfo Input => _input ?? throw new InvalidOperationException("the stage is not open");
+
+    /// <summary>The model's outputs in declaration order, known once the stage is opened.</summary>
+    public IReadOnlyList<OnnxTensorInfo> Outputs => _outputs;
+
+    /// <summary>Whether one call runs a whole batch (the model's first input dimension is dynamic).</summary>
+    public bool SupportsBatching { get; private set; }
+
+    /// <summary>How many sessions calls have been made, for tests and reports.</summary>
+    public long SessionRuns => Interlocked.Read(ref _sessionRuns);
+
+    private long _sessionRuns;
+
+    /// <inheritdoc />
+    /// <exception cref="OnnxModelException">The file is missing, is not a valid model, or its inputs do not match.</exception>
+    public ValueTask OpenAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        _session = OnnxSessions.Create(_options);
+        try
+        {
+            var inputs = OnnxSessions.Describe(_session.InputMetadata);
+            _outputs = OnnxSessions.Describe(_session.OutputMetadata);
+            if (inputs.Count != 1 || inputs[0].ElementType != typeof(float))
+            {
+                throw new OnnxModelException(ModelPath, $"model '{ModelPath}' has inputs {string.Join(", ", inputs.Select(i => $"'{i.Name}' {i.FormatShape()} {i.ElementType.Name}"))}; this stage needs exactly one float input");
+            }
+
+            _input = inputs[0];
+            if (_input.Dimensions.Count < 2)
+            {
+                throw new OnnxModelException(ModelPath, $"model '{ModelPath}' input '{_input.Name}' has shape {_input.FormatShape()}; this stage needs a batch dimension first");
+            }
+
+            _itemShape = ResolveItemShape(_input);
+            _itemLength = 1;
+            foreach (int d in _itemShape)
+            {
+                if (d <= 0)
+                {
+                    throw new OnnxModelException(ModelPath, $"model '{ModelPath}' input '{_input.Name}' has shape {_input.FormatShape()}; only the batch dimension may be dynamic");
+                }
+
+                _itemLength *= d;
+            }
+
+            SupportsBatching = _input.Dimensions[0] < 0;
+            if (!SupportsBatching && _input.Dimensions[0] != 1)
+            {
+                throw new OnnxModelException(ModelPath, $"model '{ModelPath}' input '{_input.Name}' has shape {_input.FormatShape()}; the batch dimension must be 1 or dynamic");
+            }
+
+            ValidateModel(_input, _outputs);
+        }
+        catch
+        {
+            _session.Dispose();
+            _session = null;
+            throw;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<TOut[]> ProcessAsync(TIn[] item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var session = _session ?? throw new InvalidOperationException("the stage is not open");
+        var results = new TOut[item.Length];
+        if (SupportsBatching)
+        {
+            RunBatch(session, item, 0, item.Length, results);
+        }
+        else
+        {
+            for (int i = 0; i < item.Length; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                RunBatch(session, item, i, 1, results);
+            }
+        }
+
+        return ValueTask.FromResult(results);
+    }
+
+    /// <inheritdoc />
+    public ValueTask CloseAsync(CancellationToken cancellationToken)
+    {
+        _session?.Dispose();
+        _session = null;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The shape of one item's input (the model's input without its batch dimension). By default the
+    /// model's declared shape; override to fill dynamic spatial dimensions.
+    /// </summary>
+    /// <param name="input">The model's input.</param>
+    /// <returns>The per-item shape; every dimension must be positive.</returns>
+    protected virtual int[] ResolveItemShape(OnnxTensorInfo input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Dimensions.Skip(1).ToArray();
+    }
+
+    /// <summary>
+    /// Checks that the model fits the stage, once, when the stage is opened. Throw an
+    /// <see cref="OnnxModelException"/> that names <see cref="ModelPath"/> and says what was expected.
+    /// </summary>
+    /// <param name="input">The model's single float input.</param>
+    /// <param name="outputs">The model's outputs.</param>
+    protected abstract void ValidateModel(OnnxTensorInfo input, IReadOnlyList<OnnxTensorInfo> outputs);
+
+    /// <summary>Writes one item's input tensor (without the batch dimension) into <paramref name="destination"/>.</summary>
+    /// <param name="item">The item.</param>
+    /// <param name="destination">Exactly as many floats as the per-item input shape holds.</param>
+    protected abstract void WriteInput(TIn item, Span<float> destination);
+
+    /// <summary>Turns one item's slice of the outputs into its result.</summary>
+    /// <param name="item">The item.</param>
+    /// <param name="outputs">Each output's values for this item only, in output order.</param>
+    /// <returns>The result.</returns>
+    protected abstract TOut ReadOutput(TIn item, IReadOnlyList<ReadOnlyMemory<float>> outputs);
+
+    private void RunBatch(InferenceSession session, TIn[] items, int start, int count, TOut[] results)
+    {
+        var buffer = new float[count * _itemLength];
+        for (int i = 0; i < count; i++)
+        {
+            WriteInput(items[start + i], buffer.AsSpan(i * _itemLength, _itemLength));
+        }
+
+        var shape = new int[_itemShape.Length + 1];
+        shape[0] = count;
+        _itemShape.CopyTo(shape, 1);
+        var tensor = new DenseTensor<float>(buffer, shape);
+        using var outputs = session.Run([NamedOnnxValue.CreateFromTensor(_input!.Name, tensor)]);
+        Interlocked.Increment(ref _sessionRuns);
+        var arrays = new float[outputs.Count][];
+        for (int o = 0; o < outputs.Count; o++)
+        {
+            arrays[o] = outputs[o].AsTensor<float>().ToArray();
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            var slices = new ReadOnlyMemory<float>[arrays.Length];
+            for (int o = 0; o < arrays.Length; o++)
+            {
+                int per = arrays[o].Length / count;
+                slices[o] = arrays[o].AsMemory(i * per, per);
+            }
+
+            results[start + i] = ReadOutput(items[start + i], slices);
+        }
+    }
+}

@@ -1,0 +1,263 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Flow.Pipeline;
+using OpenCvSharp;
+
+namespace Flow.Stages.Video;
+
+/// <summary>
+/// Decodes frames, in order, from a video file, an image folder, a camera or a stream URL with
+/// OpenCV (bundled FFmpeg). Opening fails with a one-line <see cref="VideoSourceException"/> naming the
+/// input. When decoding stops early (a truncated or corrupt file, an unreadable image) the frames
+/// before the damage are still passed on, the source ends, and <see cref="Error"/> says what happened.
+/// </summary>
+public sealed class VideoSource : ISourceStage<Frame>, IDisposable
+{
+    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".bmp"];
+    private readonly VideoSourceOptions _options;
+    private VideoCapture? _capture;
+    private string[] _images = [];
+    private long _framesRead;
+
+    private VideoSource(VideoInputKind kind, string input, VideoSourceOptions? options)
+    {
+        Kind = kind;
+        Input = input;
+        _options = options?.Clone() ?? new VideoSourceOptions();
+    }
+
+    /// <summary>What kind of input this is.</summary>
+    public VideoInputKind Kind { get; }
+
+    /// <summary>The file, folder, camera index or URL.</summary>
+    public string Input { get; }
+
+    /// <summary>Whether the input is live (camera or URL): frames come at the producer's pace, so shed load rather than queue.</summary>
+    public bool IsLive => Kind is VideoInputKind.Camera or VideoInputKind.Url;
+
+    /// <summary>How many frames have been read so far.</summary>
+    public long FramesRead => Interlocked.Read(ref _framesRead);
+
+    /// <summary>The frame count the container declares, known once opened; <see langword="null"/> when unknown (live, folders give the image count).</summary>
+    public long? DeclaredFrameCount { get; private set; }
+
+    /// <summary>The frame rate, known once opened (the fallback when the input does not say).</summary>
+    public double FramesPerSecond { get; private set; }
+
+    /// <summary>The frame size, known once opened (for a folder: the first image's size).</summary>
+    public (int Width, int Height) FrameSize { get; private set; }
+
+    /// <summary>Why decoding stopped before the end, or <see langword="null"/> when it reached the end (or was stopped).</summary>
+    public VideoSourceException? Error { get; private set; }
+
+    /// <summary>A source that decodes a video file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="options">Frame limit and timing; by default <see cref="VideoSourceOptions"/>' defaults.</param>
+    /// <returns>The source (opened by the pipeline).</returns>
+    public static VideoSource FromFile(string path, VideoSourceOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return new VideoSource(VideoInputKind.File, path, options);
+    }
+
+    /// <summary>A source that reads the images of a folder in ordinal name order.</summary>
+    /// <param name="folder">The folder.</param>
+    /// <param name="options">Frame limit and timing.</param>
+    /// <returns>The source.</returns>
+    public static VideoSource FromImageFolder(string folder, VideoSourceOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        return new VideoSource(VideoInputKind.ImageFolder, folder, options);
+    }
+
+    /// <summary>A source that reads a camera.</summary>
+    /// <param name="index">The camera index (0 for /dev/video0).</param>
+    /// <param name="options">Frame limit and timing.</param>
+    /// <returns>The source.</returns>
+    public static VideoSource FromCamera(int index, VideoSourceOptions? options = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        return new VideoSource(VideoInputKind.Camera, index.ToString(CultureInfo.InvariantCulture), options);
+    }
+
+    /// <summary>A source that reads a stream URL with FFmpeg.</summary>
+    /// <param name="url">The URL (rtsp://, http://, ...).</param>
+    /// <param name="options">Frame limit, timing and open timeout.</param>
+    /// <returns>The source.</returns>
+    public static VideoSource FromUrl(string url, VideoSourceOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(url);
+        return new VideoSource(VideoInputKind.Url, url, options);
+    }
+
+    /// <summary>
+    /// A source for a command-line input: digits are a camera index, text with <c>://</c> is a URL, an
+    /// existing folder is an image folder, anything else is a video file.
+    /// </summary>
+    /// <param name="input">The input text.</param>
+    /// <param name="options">Frame limit and timing.</param>
+    /// <returns>The source.</returns>
+    public static VideoSource Parse(string input, VideoSourceOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(input);
+        if (input.All(char.IsAsciiDigit) && int.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+        {
+            return FromCamera(index, options);
+        }
+
+        if (input.Contains("://", StringComparison.Ordinal))
+        {
+            return FromUrl(input, options);
+        }
+
+        return Directory.Exists(input) ? FromImageFolder(input, options) : FromFile(input, options);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="VideoSourceException">The input does not exist or cannot be opened.</exception>
+    public ValueTask OpenAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        switch (Kind)
+        {
+            case VideoInputKind.File:
+                if (!File.Exists(Input))
+                {
+                    throw new VideoSourceException(Input, $"video file '{Input}' not found");
+                }
+
+                _capture = new VideoCapture(Input, VideoCaptureAPIs.FFMPEG);
+                if (!_capture.IsOpened())
+                {
+                    Release();
+                    throw new VideoSourceException(Input, $"video file '{Input}' cannot be decoded (not a video OpenCV's FFmpeg can read, or damaged before its first frame)");
+                }
+
+                DeclaredFrameCount = _capture.FrameCount > 0 ? _capture.FrameCount : null;
+                break;
+            case VideoInputKind.ImageFolder:
+                if (!Directory.Exists(Input))
+                {
+                    throw new VideoSourceException(Input, $"image folder '{Input}' not found");
+                }
+
+                _images = Directory.EnumerateFiles(Input)
+                    .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                    .Order(StringComparer.Ordinal)
+                    .ToArray();
+                if (_images.Length == 0)
+                {
+                    throw new VideoSourceException(Input, $"image folder '{Input}' has no images ({string.Join(", ", ImageExtensions)})");
+                }
+
+                DeclaredFrameCount = _images.Length;
+                using (var first = Cv2.ImRead(_images[0], ImreadModes.Color))
+                {
+                    FrameSize = (first.Width, first.Height);
+                }
+
+                FramesPerSecond = _options.FallbackFramesPerSecond;
+                return ValueTask.CompletedTask;
+            case VideoInputKind.Camera:
+                _capture = new VideoCapture(int.Parse(Input, CultureInfo.InvariantCulture), VideoCaptureAPIs.ANY);
+                if (!_capture.IsOpened())
+                {
+                    Release();
+                    throw new VideoSourceException(Input, $"camera {Input} cannot be opened (no such device /dev/video{Input}, or it is busy)");
+                }
+
+                break;
+            default:
+                int timeoutMs = (int)Math.Min(int.MaxValue, _options.OpenTimeout.TotalMilliseconds);
+                // 53 / 54: CAP_PROP_OPEN_TIMEOUT_MSEC / CAP_PROP_READ_TIMEOUT_MSEC, so an unreachable URL fails instead of hanging.
+                _capture = new VideoCapture(Input, VideoCaptureAPIs.FFMPEG, [53, timeoutMs, 54, timeoutMs]);
+                if (!_capture.IsOpened())
+                {
+                    Release();
+                    throw new VideoSourceException(Input, $"stream '{Input}' cannot be opened (unreachable, unsupported, or no video within {_options.OpenTimeout.TotalSeconds:0.#} s)");
+                }
+
+                break;
+        }
+
+        double fps = _capture.Fps;
+        FramesPerSecond = fps > 0 && double.IsFinite(fps) && fps < 1000 ? fps : _options.FallbackFramesPerSecond;
+        FrameSize = (_capture.FrameWidth, _capture.FrameHeight);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<Frame> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var clock = TimeProvider.System;
+        long started = clock.GetTimestamp();
+        long limit = _options.MaxFrames ?? long.MaxValue;
+        for (long index = 0; index < limit && !cancellationToken.IsCancellationRequested; index++)
+        {
+            var image = ReadFrame(index);
+            if (image is null)
+            {
+                yield break;
+            }
+
+            var timestamp = IsLive ? clock.GetElapsedTime(started) : TimeSpan.FromSeconds(index / FramesPerSecond);
+            Interlocked.Increment(ref _framesRead);
+            yield return new Frame(index, timestamp, image, Input);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask CloseAsync(CancellationToken cancellationToken)
+    {
+        Release();
+        return ValueTask.CompletedTask;
+    }
+
+    private Mat? ReadFrame(long index)
+    {
+        if (Kind == VideoInputKind.ImageFolder)
+        {
+            if (index >= _images.Length)
+            {
+                return null;
+            }
+
+            var image = Cv2.ImRead(_images[index], ImreadModes.Color);
+            if (image.Empty())
+            {
+                image.Dispose();
+                Error = new VideoSourceException(Input, $"image '{_images[index]}' cannot be decoded; stopped after {index} of {_images.Length} images", index);
+                return null;
+            }
+
+            return image;
+        }
+
+        var frame = new Mat();
+        if (_capture!.Read(frame) && !frame.Empty())
+        {
+            return frame;
+        }
+
+        frame.Dispose();
+        if (Kind == VideoInputKind.File && DeclaredFrameCount is { } declared && index < declared)
+        {
+            Error = new VideoSourceException(Input, $"video file '{Input}' is truncated or corrupt: decoding stopped after {index} of {declared} frames", index);
+        }
+        else if (Kind == VideoInputKind.Camera)
+        {
+            Error = new VideoSourceException(Input, $"camera {Input} stopped delivering frames after {index} frames", index);
+        }
+
+        return null;
+    }
+
+    /// <summary>Releases the decoder if the pipeline did not close the source.</summary>
+    public void Dispose() => Release();
+
+    private void Release()
+    {
+        _capture?.Dispose();
+        _capture = null;
+    }
+}

@@ -1,0 +1,64 @@
+namespace Flow.Stages.Video;
+
+/// <summary>Settings of a <see cref="VideoSource"/>.</summary>
+public sealed class VideoSourceOptions
+{
+    private long? _maxFrames;
+    private double _fallbackFramesPerSecond = 25;
+    private TimeSpan _openTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Stop after this many frames (not an error).</summary>
+    /// <value>The default is <see langword="null"/>: read to the end.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public long? MaxFrames
+    {
+        get => _maxFrames;
+        set
+        {
+            if (value is { } v)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegativeOrZero(v, nameof(MaxFrames));
+            }
+
+            _maxFrames = value;
+        }
+    }
+
+    /// <summary>The frame rate used for timestamps when the input does not say (image folders, some streams).</summary>
+    /// <value>The default is 25.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero, negative or not finite.</exception>
+    public double FallbackFramesPerSecond
+    {
+        get => _fallbackFramesPerSecond;
+        set
+        {
+            if (!(value > 0 && double.IsFinite(value)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(FallbackFramesPerSecond), value, "the frame rate must be positive");
+            }
+
+            _fallbackFramesPerSecond = value;
+        }
+    }
+
+    /// <summary>How long FFmpeg may take to open a stream URL or to deliver one of its frames.</summary>
+    /// <value>The default is 10 seconds.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public TimeSpan OpenTimeout
+    {
+        get => _openTimeout;
+        set
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(OpenTimeout), value, "the timeout must be positive");
+            }
+
+            _openTimeout = value;
+        }
+    }
+
+    /// <summary>Returns a copy, so later changes to this object do not reach a source.</summary>
+    /// <returns>A new options object with the same values.</returns>
+    public VideoSourceOptions Clone() => (VideoSourceOptions)MemberwiseClone();
+}
