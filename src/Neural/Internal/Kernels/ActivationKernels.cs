@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Flow.Neural.Internal.Kernels;
 
@@ -27,7 +28,15 @@ internal static class ActivationKernels
 
     internal static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        for (int i = 0; i < x.Length; i++)
+        // A SIMD mask instead of a per-element branch, which mispredicts on half the activations.
+        int i = 0;
+        for (; i + Vector256<float>.Count <= x.Length; i += Vector256<float>.Count)
+        {
+            Vector256<float> mask = Vector256.GreaterThan(Vector256.Create(x.Slice(i, Vector256<float>.Count)), Vector256<float>.Zero);
+            (mask & Vector256.Create(dy.Slice(i, Vector256<float>.Count))).CopyTo(dx.Slice(i, Vector256<float>.Count));
+        }
+
+        for (; i < x.Length; i++)
         {
             dx[i] = x[i] > 0f ? dy[i] : 0f;
         }

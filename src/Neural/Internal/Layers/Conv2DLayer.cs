@@ -66,26 +66,34 @@ internal sealed class Conv2DLayer : Layer
         int batch = input.Dim(0);
         ConvGeometry g = Geometry(input);
         int plane = g.OutH * g.OutW;
-        int cols = batch * plane;
-        float[] col = LayerState.Ensure(ref state.Scratch, g.ColRows * cols);
+        int colSize = g.ColRows * plane;
         int sampleSize = InChannels * g.Height * g.Width;
-        ForEachSample(batch, context, n => ConvKernels.Im2Col(input.Data, n * sampleSize, g, col, n * plane, cols));
 
-        float[] out2 = LayerState.Ensure(ref state.Scratch2, OutChannels * cols);
-        Gemm.Multiply(
-            new MatrixRef(_weight.Value.Data, 0, g.ColRows, false),
-            new MatrixRef(col, 0, cols, false),
-            out2, 0, cols, OutChannels, cols, g.ColRows, accumulate: false, GemmPartition.Rows, context.Options);
+        // One im2col matrix per sample, [C·kh·kw, plane]; kept for the weight gradient.
+        float[] col = LayerState.Ensure(ref state.Scratch, batch * colSize);
+        ForEachSample(batch, context, n => ConvKernels.Im2Col(input.Data, n * sampleSize, g, col, n * colSize, plane));
 
+        // out[n] = W · col[n] lands directly in NCHW order; output channels (rows) are split across cores.
         Tensor output = LayerState.Ensure(ref state.Output, batch, OutChannels, g.OutH, g.OutW);
+        float[] weight = _weight.Value.Data;
+        ForEachRowBlock(context, (r0, r1, single) =>
+        {
+            for (int n = 0; n < batch; n++)
+            {
+                Gemm.Multiply(
+                    new MatrixRef(weight, r0 * g.ColRows, g.ColRows, false),
+                    new MatrixRef(col, n * colSize, plane, false),
+                    output.Data, ((n * OutChannels) + r0) * plane, plane, r1 - r0, plane, g.ColRows, accumulate: false, GemmPartition.Rows, single);
+            }
+        });
+
         float[] bias = _bias.Value.Data;
         for (int n = 0; n < batch; n++)
         {
             for (int oc = 0; oc < OutChannels; oc++)
             {
-                ReadOnlySpan<float> src = out2.AsSpan((oc * cols) + (n * plane), plane);
                 Span<float> dst = output.Data.AsSpan(((n * OutChannels) + oc) * plane, plane);
-                System.Numerics.Tensors.TensorPrimitives.Add(src, bias[oc], dst);
+                System.Numerics.Tensors.TensorPrimitives.Add(dst, bias[oc], dst);
             }
         }
 
@@ -99,39 +107,65 @@ internal sealed class Conv2DLayer : Layer
         int batch = input.Dim(0);
         ConvGeometry g = Geometry(input);
         int plane = g.OutH * g.OutW;
-        int cols = batch * plane;
+        int colSize = g.ColRows * plane;
+        int sampleSize = InChannels * g.Height * g.Width;
         float[] col = state.Scratch!;
+        float[] dy = gradOutput.Data;
 
-        // dY as [outChannels, batch·plane], the layout the GEMMs want.
-        float[] dy2 = LayerState.Ensure(ref state.Scratch2, OutChannels * cols);
         Span<float> db = _bias.Gradient.Span;
         for (int n = 0; n < batch; n++)
         {
             for (int oc = 0; oc < OutChannels; oc++)
             {
-                ReadOnlySpan<float> src = gradOutput.Data.AsSpan(((n * OutChannels) + oc) * plane, plane);
-                src.CopyTo(dy2.AsSpan((oc * cols) + (n * plane), plane));
-                db[oc] += System.Numerics.Tensors.TensorPrimitives.Sum(src);
+                db[oc] += System.Numerics.Tensors.TensorPrimitives.Sum(dy.AsSpan(((n * OutChannels) + oc) * plane, plane));
             }
         }
 
-        // dW += dY2·colᵀ.
-        Gemm.Multiply(
-            new MatrixRef(dy2, 0, cols, false),
-            new MatrixRef(col, 0, cols, true),
-            _weight.Gradient.Data, 0, g.ColRows, OutChannels, g.ColRows, cols, accumulate: true, GemmPartition.Rows, context.Options);
+        // dW += Σₙ dY[n] · col[n]ᵀ, summed over samples in order; rows (output channels) split across cores.
+        float[] dw = _weight.Gradient.Data;
+        ForEachRowBlock(context, (r0, r1, single) =>
+        {
+            for (int n = 0; n < batch; n++)
+            {
+                Gemm.Multiply(
+                    new MatrixRef(dy, ((n * OutChannels) + r0) * plane, plane, false),
+                    new MatrixRef(col, n * colSize, plane, true),
+                    dw, r0 * g.ColRows, g.ColRows, r1 - r0, g.ColRows, plane, accumulate: true, GemmPartition.Rows, single);
+            }
+        });
 
-        // dcol = Wᵀ·dY2, written over the im2col buffer, then folded back into dX.
-        Gemm.Multiply(
-            new MatrixRef(_weight.Value.Data, 0, g.ColRows, true),
-            new MatrixRef(dy2, 0, cols, false),
-            col, 0, cols, g.ColRows, cols, OutChannels, accumulate: false, GemmPartition.Columns, context.Options);
-
+        // dcol[n] = Wᵀ · dY[n] over the im2col buffer, folded back into dX; samples are independent.
         Tensor gradInput = LayerState.Ensure(ref state.GradInput, [.. input.Shape]);
-        Array.Clear(gradInput.Data);
-        int sampleSize = InChannels * g.Height * g.Width;
-        ForEachSample(batch, context, n => ConvKernels.Col2Im(col, n * plane, cols, g, gradInput.Data, n * sampleSize));
+        float[] weight = _weight.Value.Data;
+        ComputeOptions perSample = SingleCore(context.Options);
+        ForEachSample(batch, context, n =>
+        {
+            Gemm.Multiply(
+                new MatrixRef(weight, 0, g.ColRows, true),
+                new MatrixRef(dy, n * OutChannels * plane, plane, false),
+                col, n * colSize, plane, g.ColRows, plane, OutChannels, accumulate: false, GemmPartition.Columns, perSample);
+            gradInput.Data.AsSpan(n * sampleSize, sampleSize).Clear();
+            ConvKernels.Col2Im(col, n * colSize, plane, g, gradInput.Data, n * sampleSize);
+        });
         return gradInput;
+    }
+
+    private static ComputeOptions SingleCore(ComputeOptions options) =>
+        options.DegreeOfParallelism == 1 ? options : new ComputeOptions { UseSimd = options.UseSimd };
+
+    /// <summary>Runs <paramref name="body"/> over [0, OutChannels) split into one block of output channels per core.</summary>
+    private void ForEachRowBlock(LayerContext context, Action<int, int, ComputeOptions> body)
+    {
+        int dop = Math.Min(context.Options.DegreeOfParallelism, OutChannels);
+        ComputeOptions single = SingleCore(context.Options);
+        if (dop == 1)
+        {
+            body(0, OutChannels, single);
+            return;
+        }
+
+        Parallel.For(0, dop, new ParallelOptions { MaxDegreeOfParallelism = dop }, w =>
+            body(OutChannels * w / dop, OutChannels * (w + 1) / dop, single));
     }
 
     private ConvGeometry Geometry(Tensor input) =>
