@@ -92,6 +92,24 @@ internal static class Report
             }
         }
 
+        if (All("profile"))
+        {
+            Sequential cnn = FashionMnist.CreateCnn();
+            Tensor x = Workloads.RandomTensor(8, 64, 1, 28, 28);
+            var states = cnn.CreateStates(0, cnn.Layers.Count);
+            var context = new Internal.Layers.LayerContext(cnn.Options, false);
+            Tensor current = x;
+            for (int i = 0; i < cnn.Layers.Count; i++)
+            {
+                Tensor input = current;
+                int index = i;
+                Internal.Layers.LayerState[] own = [states[index]];
+                double t = Time(() => cnn.ForwardRange(input, own, index, index + 1, context), samples: 3);
+                current = cnn.ForwardRange(input, own, index, index + 1, context);
+                Line(o, $"profile CNN batch 64 forward, layer {i} {cnn.Layers[i].Description}: {Ms(t)}");
+            }
+        }
+
         if (All("ort"))
         {
             Sequential cnn = FashionMnist.CreateCnn();
