@@ -1,0 +1,223 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Flow.Apps.FraudScore.Data;
+using Flow.Apps.FraudScore.Models;
+using Flow.Apps.FraudScore.Scoring;
+
+namespace Flow.Apps.FraudScore.Commands;
+
+/// <summary>
+/// The <c>flow fraud</c> command (generate, train, score, replay, kafka-dev) and the fraud part of the
+/// main-job demo.
+/// </summary>
+public static class FraudCommands
+{
+    /// <summary>Creates the <c>fraud</c> command with its subcommands.</summary>
+    /// <returns>The command, ready to add to the root command.</returns>
+    public static Command Create()
+    {
+        var command = new Command("fraud", "Fraud scoring: simulate transactions, train models, score from CSV or Kafka, replay CSV into Kafka")
+        {
+            CreateGenerate(),
+            CreateTrain(),
+            CreateScore(),
+            CreateReplay(),
+            CreateKafkaDev(),
+        };
+        return command;
+    }
+
+    /// <summary>
+    /// Creates the <c>kafka-dev</c> command: a Kafka-protocol broker on loopback (librdkafka's mock
+    /// cluster) that prints <c>BOOTSTRAP=127.0.0.1:PORT</c> and runs until SIGTERM, Ctrl+C or end of stdin.
+    /// </summary>
+    /// <returns>The command.</returns>
+    public static Command CreateKafkaDev() => KafkaCommands.CreateKafkaDev();
+
+    /// <summary>
+    /// The fraud part of the main-job demo on embedded defaults: simulates 60,000 transactions,
+    /// trains LightGBM on the past, scores everything through the pipeline and prints the report.
+    /// Needs no broker and no network.
+    /// </summary>
+    /// <param name="output">Receives the progress and the report.</param>
+    /// <param name="cancellationToken">Cancels the demo.</param>
+    /// <returns>0 on success.</returns>
+    public static async Task<int> RunDemoAsync(TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        string folder = Path.Combine(Path.GetTempPath(), "flow-fraud-demo-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string csv = Path.Combine(folder, "tx.csv");
+            var watch = Stopwatch.StartNew();
+            var (rows, fraud) = TransactionSimulator.WriteCsv(new SimulatorOptions { Rows = 60_000, Seed = 7 }, csv, cancellationToken);
+            output.WriteLine(FormattableString.Invariant($"[fraud] simulated {rows:N0} transactions ({fraud:N0} fraudulent) in {watch.Elapsed.TotalSeconds:0.0} s"));
+            var models = Path.Combine(folder, "models");
+            await FraudTraining.RunAsync(
+                new FraudTrainingSettings { InputPath = csv, OutputFolder = models, Kinds = [FraudModelKind.LightGbm], Trees = 100 },
+                output,
+                cancellationToken).ConfigureAwait(false);
+            await FraudCsvScoring.RunAsync(
+                new FraudScoreSettings { InputPath = csv, ModelFolder = models, AlertsPath = Path.Combine(folder, "alerts.csv") },
+                output,
+                cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static Command CreateGenerate()
+    {
+        var rows = Positive<long>("--rows", "Transactions to generate", 1_000_000);
+        var seed = new Option<int>("--seed") { Description = "Random seed (default 7)", DefaultValueFactory = _ => 7 };
+        var cards = new Option<int?>("--cards") { Description = "Cards (default: one per 40 rows)" };
+        var output = new Option<string>("--out") { Description = "The CSV file to write", DefaultValueFactory = _ => "tx.csv" };
+        var command = new Command("generate", "Simulate labelled card transactions (card testing, account takeover, high velocity, merchant compromise) into a CSV")
+        {
+            rows, seed, cards, output,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var watch = Stopwatch.StartNew();
+            string path = parse.GetValue(output)!;
+            var (written, fraud) = TransactionSimulator.WriteCsv(
+                new SimulatorOptions { Rows = parse.GetValue(rows), Seed = parse.GetValue(seed), Cards = parse.GetValue(cards) },
+                path,
+                cancellationToken);
+            Console.Out.WriteLine(FormattableString.Invariant($"wrote {written:N0} transactions ({fraud:N0} fraudulent, {fraud / (double)written:P2}) to {path} in {watch.Elapsed.TotalSeconds:0.00} s"));
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static Command CreateTrain()
+    {
+        var input = new Option<string>("--csv") { Description = "Labelled transaction CSV, oldest first", DefaultValueFactory = _ => "tx.csv" };
+        var output = new Option<string>("--out") { Description = "Model folder to write", DefaultValueFactory = _ => "models/fraud" };
+        var kinds = new Option<string[]>("--models") { Description = "Model kinds to train: lightgbm, fasttree, mlp (default all)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [.. FraudModelKind.All] };
+        var precision = new Option<double>("--target-precision") { Description = "Precision the alert threshold is chosen for (default 0.9)", DefaultValueFactory = _ => 0.9 };
+        var trees = Positive<int>("--trees", "Boosting rounds of the tree models", 200);
+        var epochs = Positive<int>("--epochs", "Epochs of the MLP", 3);
+        var arff = new Option<string?>("--arff") { Description = "Instead: train and evaluate LightGBM on a binary-class ARFF file (e.g. Weka's credit-g.arff)" };
+        var command = new Command("train", "Train LightGBM, FastTree and an MLP on per-card features with a time-based split; report ROC AUC, PR AUC, precision and recall")
+        {
+            input, output, kinds, precision, trees, epochs, arff,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (parse.GetValue(arff) is { } arffPath)
+            {
+                return await ArffSanityCheck.RunAsync(arffPath, Console.Out, cancellationToken).ConfigureAwait(false);
+            }
+
+            await FraudTraining.RunAsync(
+                new FraudTrainingSettings
+                {
+                    InputPath = parse.GetValue(input)!,
+                    OutputFolder = parse.GetValue(output)!,
+                    Kinds = parse.GetValue(kinds)!,
+                    TargetPrecision = parse.GetValue(precision),
+                    Trees = parse.GetValue(trees),
+                    Epochs = parse.GetValue(epochs),
+                },
+                Console.Out,
+                cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateScore()
+    {
+        var csv = new Option<string?>("--csv") { Description = "Score this transaction CSV" };
+        var kafka = new Option<string?>("--kafka") { Description = "Score from Kafka: bootstrap servers (host:port)" };
+        var topic = new Option<string>("--topic") { Description = "Kafka topic of transactions", DefaultValueFactory = _ => "tx" };
+        var group = new Option<string>("--group") { Description = "Kafka consumer group", DefaultValueFactory = _ => "fraud-score" };
+        var alertsTopic = new Option<string>("--alerts") { Description = "Kafka: topic for alerts; CSV: alerts file", DefaultValueFactory = _ => "alerts" };
+        var scoresTopic = new Option<string?>("--scores-topic") { Description = "Kafka: also produce every score to this topic" };
+        var models = new Option<string>("--models") { Description = "Model folder from 'flow fraud train'", DefaultValueFactory = _ => "models/fraud" };
+        var kind = new Option<string>("--model-kind") { Description = "lightgbm, fasttree or mlp", DefaultValueFactory = _ => FraudModelKind.LightGbm };
+        kind.AcceptOnlyFromAmong([.. FraudModelKind.All]);
+        var threshold = new Option<float?>("--threshold") { Description = "Override the trained alert threshold" };
+        var scored = new Option<string?>("--out") { Description = "CSV: scored output file" };
+        var rejects = new Option<string?>("--dead-letters") { Description = "CSV: dead-letter file for malformed rows (default <csv>.rejected.txt)" };
+        var speed = new Option<double?>("--speed") { Description = "CSV: replay at this multiple of event time (default: as fast as possible)" };
+        var dop = Positive<int>("--dop", "Feature partitions and scoring replicas", 2);
+        var batch = Positive<int>("--batch", "Transactions per scoring batch", 256);
+        var maxRecords = new Option<long?>("--max-records") { Description = "Kafka: stop after this many records (default: run until Ctrl+C/SIGTERM)" };
+        var idle = new Option<double?>("--idle-exit") { Description = "Kafka: stop after this many seconds without records" };
+        var command = new Command("score", "Score transactions from a CSV file or a Kafka topic: per-card features, model, threshold, alerts")
+        {
+            csv, kafka, topic, group, alertsTopic, scoresTopic, models, kind, threshold, scored, rejects, speed, dop, batch, maxRecords, idle,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var pipeline = new FraudScoringOptions { DegreeOfParallelism = parse.GetValue(dop), BatchSize = parse.GetValue(batch) };
+            if (parse.GetValue(kafka) is { } bootstrap)
+            {
+                return await KafkaCommands.ScoreAsync(
+                    new KafkaScoreSettings
+                    {
+                        BootstrapServers = bootstrap,
+                        Topic = parse.GetValue(topic)!,
+                        Group = parse.GetValue(group)!,
+                        AlertsTopic = parse.GetValue(alertsTopic)!,
+                        ScoresTopic = parse.GetValue(scoresTopic),
+                        ModelFolder = parse.GetValue(models)!,
+                        ModelKind = parse.GetValue(kind)!,
+                        Threshold = parse.GetValue(threshold),
+                        MaxRecords = parse.GetValue(maxRecords),
+                        IdleExit = parse.GetValue(idle) is { } s ? TimeSpan.FromSeconds(s) : null,
+                        Pipeline = pipeline,
+                    },
+                    Console.Out,
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            if (parse.GetValue(csv) is not { } csvPath)
+            {
+                Console.Error.WriteLine("flow fraud score: pass --csv FILE or --kafka HOST:PORT");
+                return 2;
+            }
+
+            await FraudCsvScoring.RunAsync(
+                new FraudScoreSettings
+                {
+                    InputPath = csvPath,
+                    ModelFolder = parse.GetValue(models)!,
+                    ModelKind = parse.GetValue(kind)!,
+                    Threshold = parse.GetValue(threshold),
+                    ScoredPath = parse.GetValue(scored),
+                    AlertsPath = parse.GetResult(alertsTopic) is null ? null : parse.GetValue(alertsTopic),
+                    RejectPath = parse.GetValue(rejects),
+                    ReplaySpeed = parse.GetValue(speed),
+                    Pipeline = pipeline,
+                },
+                Console.Out,
+                cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateReplay() => KafkaCommands.CreateReplay();
+
+    internal static Option<T> Positive<T>(string name, string description, T defaultValue)
+        where T : struct, System.Numerics.INumber<T>
+    {
+        var option = new Option<T>(name) { Description = string.Create(CultureInfo.InvariantCulture, $"{description} (default {defaultValue})"), DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<T>() <= T.Zero)
+            {
+                result.AddError($"{name} must be a positive number");
+            }
+        });
+        return option;
+    }
+}
