@@ -1,13 +1,103 @@
 using System.CommandLine;
+using Flow.Pipeline;
+using Flow.Stages.Inference;
+using Flow.Stages.Video;
 
 namespace Flow.Apps.VideoDetect;
 
+/// <summary>The <c>flow video</c> command: options, parsing and exit codes.</summary>
 internal static class VideoCommandLine
 {
+    /// <summary>Exit code for bad arguments.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Exit code for an input, model or output that cannot be used, or an input damaged part way (after the frames before the damage were processed).</summary>
+    public const int InputError = 3;
+
     public static Command Create()
     {
-        var command = new Command("video", "Detect and track faces or people in a video file, image folder, camera or stream URL.");
-        command.SetAction((parseResult, cancellationToken) => Task.FromResult(0));
+        var input = new Argument<string>("input") { Description = "A video file (.mp4, .avi, ...), an image folder, a camera index (0) or a stream URL (rtsp://, http://)." };
+        var detector = new Option<string>("--detector", "-d") { Description = "blazeface-front | blazeface-back | hog | haar | onnx:<path>", DefaultValueFactory = _ => "blazeface-front" };
+        var output = new Option<string?>("--output", "-o") { Description = "Annotated video to write: .mp4 (mp4v) or .avi (MJPG)." };
+        var json = new Option<string?>("--json") { Description = "JSON lines file: one object per frame with boxes, scores, track ids, timestamps." };
+        var snapshots = new Option<string?>("--snapshots") { Description = "Folder for annotated JPEG snapshots of frames with detections." };
+        var dop = new Option<int>("--dop") { Description = "Replicas of the preprocess and detect stages (one ONNX Runtime session each).", DefaultValueFactory = _ => 2 };
+        var batch = new Option<int>("--batch") { Description = "Frames per inference call for models with a dynamic batch dimension.", DefaultValueFactory = _ => 1 };
+        var maxFrames = new Option<long?>("--max-frames") { Description = "Stop after this many frames." };
+        var score = new Option<float>("--score") { Description = "Least detector score to keep a box (ONNX detectors).", DefaultValueFactory = _ => 0.5f };
+        var cascade = new Option<string?>("--cascade") { Description = $"Haar cascade XML (default {HaarFaceDetector.DefaultCascadePath})." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No live view; only the final report." };
+        var command = new Command("video", "Detect and track faces or people in a video file, image folder, camera or stream URL.")
+        {
+            input, detector, output, json, snapshots, dop, batch, maxFrames, score, cascade, quiet,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var options = new VideoDetectOptions();
+            try
+            {
+                options.Input = parseResult.GetValue(input) ?? string.Empty;
+                options.SetDetector(parseResult.GetValue(detector) ?? "blazeface-front");
+                options.VideoOutput = parseResult.GetValue(output);
+                options.JsonOutput = parseResult.GetValue(json);
+                options.SnapshotDirectory = parseResult.GetValue(snapshots);
+                options.DegreeOfParallelism = parseResult.GetValue(dop);
+                options.BatchSize = parseResult.GetValue(batch);
+                options.MaxFrames = parseResult.GetValue(maxFrames);
+                options.ScoreThreshold = parseResult.GetValue(score);
+                options.CascadePath = parseResult.GetValue(cascade);
+                options.View = parseResult.GetValue(quiet) ? LiveViewMode.ReportOnly : LiveViewMode.Auto;
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync($"flow video: {Plain(ex)}").ConfigureAwait(false);
+                return UsageError;
+            }
+
+            return await RunAsync(options, Console.Out, Console.Error, cancellationToken).ConfigureAwait(false);
+        });
         return command;
     }
+
+    /// <summary>Runs a job and turns its outcome into one report or one error line and an exit code.</summary>
+    public static async Task<int> RunAsync(VideoDetectOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        VideoDetectResult result;
+        try
+        {
+            result = await new VideoDetectJob(options).RunAsync(output, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Describe(ex) is { } message)
+        {
+            await error.WriteLineAsync($"flow video: {message}").ConfigureAwait(false);
+            return InputError;
+        }
+
+        await output.WriteLineAsync(
+            $"video: {result.Pipeline.Stages.First(s => s.Name == "output").ItemsIn} frames out of {result.FramesRead} read, {result.Detections} detections, {result.Tracks} tracks" +
+            (options.VideoOutput is { } v ? $", video {v}" : string.Empty) +
+            (options.JsonOutput is { } j ? $", JSON lines {j}" : string.Empty)).ConfigureAwait(false);
+        if (result.InputError is { } damaged)
+        {
+            await error.WriteLineAsync($"flow video: {damaged.Message}").ConfigureAwait(false);
+            return InputError;
+        }
+
+        return 0;
+    }
+
+    /// <summary>The one-line message for failures a user can fix (input, model, cascade, output); null for bugs.</summary>
+    internal static string? Describe(Exception exception)
+    {
+        var inner = exception is StageFailedException { InnerException: { } cause } ? cause : exception;
+        return inner switch
+        {
+            VideoSourceException or OnnxModelException or FileNotFoundException or InvalidDataException or IOException or ArgumentException or InvalidOperationException => Plain(inner),
+            _ => null,
+        };
+    }
+
+    /// <summary>The message without the "(Parameter 'x')" suffix that <see cref="ArgumentException"/> adds.</summary>
+    private static string Plain(Exception exception) =>
+        exception is ArgumentException { ParamName: { } name } ? exception.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : exception.Message;
 }

@@ -158,6 +158,8 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
                 FramesPerSecond = _options.FallbackFramesPerSecond;
                 return ValueTask.CompletedTask;
             case VideoInputKind.Camera:
+                // OpenCV prints a warning per backend it tries when there is no camera; the one-line error below says it all.
+                Cv2.SetLogLevel(OpenCvSharp.LogLevel.SILENT);
                 _capture = new VideoCapture(int.Parse(Input, CultureInfo.InvariantCulture), VideoCaptureAPIs.ANY);
                 if (!_capture.IsOpened())
                 {

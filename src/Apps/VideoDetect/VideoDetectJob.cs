@@ -1,0 +1,127 @@
+using Flow.Pipeline;
+using Flow.Stages.Video;
+
+namespace Flow.Apps.VideoDetect;
+
+/// <summary>
+/// The detection job: decode (sequential) → preprocess (letterbox into tensors, parallel) → batch →
+/// detect (N replicas, one ONNX Runtime session each) → unbatch → track (IoU, in frame order) →
+/// output (annotated video, JSON lines, snapshots). HOG and Haar detectors take frames directly.
+/// Live inputs (camera, URL) shed load before the detector (latest frame only), files keep every frame.
+/// </summary>
+public sealed class VideoDetectJob
+{
+    private readonly VideoDetectOptions _options;
+
+    /// <summary>Creates the job.</summary>
+    /// <param name="options">What to read, which detector, where to write; a snapshot is taken.</param>
+    public VideoDetectJob(VideoDetectOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Clone();
+    }
+
+    /// <summary>Runs the job to the end of the input (or until <paramref name="cancellationToken"/> asks it to stop).</summary>
+    /// <param name="output">Where the live view and the report are written; <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Stops the job gracefully: reading stops, frames already read are finished.</param>
+    /// <returns>The frames, detections and pipeline figures.</returns>
+    /// <exception cref="StageFailedException">A stage failed; its inner exception is a <see cref="VideoSourceException"/> for
+    /// an input that cannot be opened, an <see cref="Flow.Stages.Inference.OnnxModelException"/> for an unusable model, a
+    /// <see cref="FileNotFoundException"/> for a missing cascade.</exception>
+    public async Task<VideoDetectResult> RunAsync(TextWriter? output, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(_options.Input))
+        {
+            throw new InvalidOperationException("no input given (a video file, image folder, camera index or stream URL)");
+        }
+
+        using var source = VideoSource.Parse(_options.Input, new VideoSourceOptions { MaxFrames = _options.MaxFrames });
+        var sink = new RecordingSink(new DetectionOutputSink(new DetectionOutputOptions
+        {
+            VideoPath = _options.VideoOutput,
+            JsonLinesPath = _options.JsonOutput,
+            SnapshotDirectory = _options.SnapshotDirectory,
+            FramesPerSecond = FramesPerSecondOf(source),
+        }));
+        var pipeline = Build(source, sink);
+        var run = pipeline.Start(CancellationToken.None);
+        using var stop = cancellationToken.Register(run.RequestStop);
+        var result = output is null
+            ? await run.Completion.ConfigureAwait(false)
+            : await LiveView.RunAsync(run, new LiveViewOptions { Output = output, Mode = _options.View }).ConfigureAwait(false);
+        return new VideoDetectResult(result, sink.Frames, source.FramesRead, source.Error);
+    }
+
+    /// <summary>Builds the pipeline (exposed to tests and benchmarks through the assembly).</summary>
+    internal Pipeline.Pipeline Build(VideoSource source, ISinkStage<DetectionFrame> sink)
+    {
+        int dop = _options.DegreeOfParallelism;
+        bool live = source.IsLive;
+        var builder = new PipelineBuilder(new PipelineOptions { Name = "video" });
+        var frames = builder.From(source, "decode");
+        var shed = live ? FullMode.LatestOnly : FullMode.Wait;
+        int queue = live ? 1 : Math.Max(4, 2 * dop);
+        StageHandle<DetectionFrame> detected;
+        switch (_options.Detector)
+        {
+            case DetectorKind.Hog:
+                detected = frames.Then(() => new HogPeopleDetector(), new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = queue, FullMode = shed });
+                break;
+            case DetectorKind.Haar:
+                string cascade = _options.CascadePath ?? HaarFaceDetector.DefaultCascadePath;
+                detected = frames.Then(() => new HaarFaceDetector(cascade), new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = queue, FullMode = shed });
+                break;
+            default:
+                TensorFormat format;
+                Func<IStage<TensorFrame[], DetectionFrame[]>> factory;
+                if (_options.Detector == DetectorKind.Onnx)
+                {
+                    string model = _options.ModelPath ?? throw new InvalidOperationException("the onnx detector needs a model path (onnx:<path>)");
+                    format = OnnxBoxDetector.Probe(model);
+                    float threshold = _options.ScoreThreshold;
+                    factory = () => new OnnxBoxDetector(model, threshold);
+                }
+                else
+                {
+                    bool back = _options.Detector == DetectorKind.BlazeFaceBack;
+                    var blaze = new BlazeFaceOptions
+                    {
+                        Variant = back ? BlazeFaceVariant.Back256 : BlazeFaceVariant.Front128,
+                        ModelPath = _options.ModelPath ?? VideoAssets.BlazeFaceModel(back),
+                        ScoreThreshold = _options.ScoreThreshold,
+                    };
+                    format = blaze.InputFormat;
+                    factory = () => new BlazeFaceDetector(blaze);
+                }
+
+                int batch = live ? 1 : _options.BatchSize;
+                detected = frames
+                    .Then(f => FrameTensors.Letterbox(f, format), new StageOptions { Name = "preprocess", MaxDegreeOfParallelism = dop, BoundedCapacity = queue, FullMode = shed })
+                    .Batch(batch, _options.BatchDelay, new StageOptions { Name = "batch", BoundedCapacity = live ? 1 : Math.Max(queue, batch) })
+                    .Then(factory, new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = live ? 1 : dop * 2 })
+                    .Unbatch(new StageOptions { Name = "unbatch", BoundedCapacity = queue });
+                break;
+        }
+
+        detected
+            .Then(new IouTracker(), new StageOptions { Name = "track", BoundedCapacity = queue })
+            .To(sink, new StageOptions { Name = "output", BoundedCapacity = queue });
+        return builder.Build();
+    }
+
+    private static double FramesPerSecondOf(VideoSource source)
+    {
+        // The sink writes the video header before the source is opened by the run, so read the rate from the file now.
+        if (source.Kind == VideoInputKind.File && File.Exists(source.Input))
+        {
+            using var probe = new OpenCvSharp.VideoCapture(source.Input, OpenCvSharp.VideoCaptureAPIs.FFMPEG);
+            double fps = probe.IsOpened() ? probe.Fps : 0;
+            if (fps > 0 && fps < 1000)
+            {
+                return fps;
+            }
+        }
+
+        return 25;
+    }
+}

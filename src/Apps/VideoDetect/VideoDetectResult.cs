@@ -1,0 +1,34 @@
+using Flow.Pipeline;
+using Flow.Stages.Video;
+
+namespace Flow.Apps.VideoDetect;
+
+/// <summary>The outcome of a <see cref="VideoDetectJob"/> run.</summary>
+public sealed class VideoDetectResult
+{
+    internal VideoDetectResult(PipelineResult pipeline, IReadOnlyList<FrameDetections> frames, long framesRead, VideoSourceException? inputError)
+    {
+        Pipeline = pipeline;
+        Frames = frames;
+        FramesRead = framesRead;
+        InputError = inputError;
+    }
+
+    /// <summary>The pipeline's figures: per-stage rates, latencies, bottleneck.</summary>
+    public PipelineResult Pipeline { get; }
+
+    /// <summary>Every frame that reached the output, in order, with its tracked detections.</summary>
+    public IReadOnlyList<FrameDetections> Frames { get; }
+
+    /// <summary>How many frames the decoder read.</summary>
+    public long FramesRead { get; }
+
+    /// <summary>Why decoding stopped before the end (truncated or corrupt input), or <see langword="null"/>.</summary>
+    public VideoSourceException? InputError { get; }
+
+    /// <summary>How many distinct track ids were given.</summary>
+    public int Tracks => Frames.SelectMany(f => f.Detections).Select(d => d.TrackId).Distinct().Count();
+
+    /// <summary>How many detections were output in total.</summary>
+    public long Detections => Frames.Sum(f => (long)f.Detections.Count);
+}
