@@ -84,11 +84,15 @@ internal static class Report
             Line(o, $"Pipeline baseline (balanced 5-Dense MLP, batch 128, 1 worker): {128 / t1:F0} samples/s");
             foreach (int m in new[] { 1, 4, 8, 16 })
             {
-                var p = new PipelineParallelTrainer(Workloads.BalancedMlp(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2, m);
-                var bubbles = new List<double>();
-                double t = Time(() => { p.TrainStep(x, y); bubbles.Add(p.LastStatistics!.BubbleFraction); });
-                bubbles.Sort();
-                Line(o, $"Pipeline K=2 M={m}: {128 / t:F0} samples/s ({t1 / t:F2}x of 1 worker); bubble measured {bubbles[bubbles.Count / 2]:P1} vs (K-1)/(M+K-1) = {1.0 / (m + 1):P1}; stages {string.Join(" | ", p.StageLayers)}");
+                foreach (bool flowPipeline in new[] { true, false })
+                {
+                    var p = new PipelineParallelTrainer(Workloads.BalancedMlp(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2, m);
+                    p.Scheduler = flowPipeline ? new Internal.Pipeline.FlowPipelineScheduler() : new Internal.Pipeline.GPipeChannelScheduler();
+                    var bubbles = new List<double>();
+                    double t = Time(() => { p.TrainStep(x, y); bubbles.Add(p.LastStatistics!.BubbleFraction); });
+                    bubbles.Sort();
+                    Line(o, $"Pipeline K=2 M={m} on {(flowPipeline ? "Flow.Pipeline stages" : "Tasks+Channels")}: {128 / t:F0} samples/s ({t1 / t:F2}x of 1 worker); bubble measured {bubbles[bubbles.Count / 2]:P1} vs (K-1)/(M+K-1) = {1.0 / (m + 1):P1}; stages {string.Join(" | ", p.StageLayers)}");
+                }
             }
         }
 

@@ -5,8 +5,9 @@ namespace Flow.Neural;
 
 /// <summary>
 /// Pipeline (model) parallelism: a <see cref="Sequential"/> split into K stages of consecutive layers,
-/// each running on its own core, fed M micro-batches per batch with the GPipe schedule (all forwards,
-/// then all backwards, gradients accumulated, one optimizer step). Results equal the unsplit model.
+/// each running as a Flow.Pipeline stage on its own core, fed M micro-batches per batch with the GPipe
+/// schedule (all forwards, then all backwards, gradients accumulated, one optimizer step). Results
+/// equal the unsplit model.
 /// </summary>
 /// <remarks>Not thread-safe: call one method at a time.</remarks>
 public sealed class PipelineParallelTrainer : IBatchTrainer
@@ -59,9 +60,9 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
     /// <inheritdoc/>
     public Sequential Model { get; }
 
-    /// <summary>Gets or sets the scheduler that runs the stages (Tasks and Channels unless replaced).</summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The seam where a Flow.Pipeline-based scheduler replaces the channel one.")]
-    internal IPipelineScheduler Scheduler { get; set; } = new GPipeChannelScheduler();
+    /// <summary>Gets or sets the scheduler that runs the stages: Flow.Pipeline stages by default; the Tasks-and-Channels scheduler is the dependency-free alternative.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The seam between the Flow.Pipeline scheduler and the plain Tasks-and-Channels one.")]
+    internal IPipelineScheduler Scheduler { get; set; } = new FlowPipelineScheduler();
 
     /// <summary>Gets the number of stages K.</summary>
     public int Stages => _stages.Length;

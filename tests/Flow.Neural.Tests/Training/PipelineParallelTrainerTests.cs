@@ -1,15 +1,19 @@
+using Flow.Neural.Internal.Pipeline;
+
 namespace Flow.Neural.Tests.Training;
 
 public class PipelineParallelTrainerTests
 {
     [Theory]
-    [InlineData(2, 1)]
-    [InlineData(2, 4)]
-    [InlineData(3, 5)]
-    public void Forward_Split_EqualsUnsplitModel(int stages, int microBatches)
+    [InlineData(2, 1, true)]
+    [InlineData(2, 4, true)]
+    [InlineData(3, 5, true)]
+    [InlineData(3, 5, false)]
+    public void Forward_Split_EqualsUnsplitModel(int stages, int microBatches, bool flowPipeline)
     {
         Sequential reference = Models.SmallCnn();
         var pipeline = new PipelineParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.1f)), stages, microBatches);
+        pipeline.Scheduler = flowPipeline ? new FlowPipelineScheduler() : new GPipeChannelScheduler();
         Tensor x = TestData.Random(1, 13, 1, 8, 8);
 
         float[] expected = reference.Forward(x).Data;
@@ -19,13 +23,16 @@ public class PipelineParallelTrainerTests
     }
 
     [Theory]
-    [InlineData(2, 4)]
-    [InlineData(4, 3)]
-    public void TrainStep_Split_GradientsAndParametersEqualUnsplitWithin1e5(int stages, int microBatches)
+    [InlineData(2, 4, true)]
+    [InlineData(4, 3, true)]
+    [InlineData(2, 4, false)]
+    [InlineData(4, 3, false)]
+    public void TrainStep_Split_GradientsAndParametersEqualUnsplitWithin1e5(int stages, int microBatches, bool flowPipeline)
     {
         Sequential reference = Models.SmallCnn();
         Optimizer referenceOptimizer = Optimizers.Sgd(LearningRateSchedule.Constant(0.05f));
         var pipeline = new PipelineParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.05f)), stages, microBatches);
+        pipeline.Scheduler = flowPipeline ? new FlowPipelineScheduler() : new GPipeChannelScheduler();
         var gradient = new Tensor(14, 4);
 
         for (int step = 0; step < 5; step++)
@@ -71,6 +78,17 @@ public class PipelineParallelTrainerTests
         // Four equally expensive Dense layers over four stages: one each, wherever the free ReLUs go.
         Assert.All(pipeline.StageLayers, range => Assert.Equal(1, model.Layers.Take(range.End).Skip(range.Start).Count(l => l.Parameters.Count > 0)));
         Assert.Equal(7, pipeline.StageLayers[^1].End);
+    }
+
+    [Fact]
+    public void TrainStep_LayerFailsInsideStage_ThrowsTheLayersException()
+    {
+        var pipeline = new PipelineParallelTrainer(Models.SmallMlp(), Losses.MeanSquaredError(), Optimizers.Sgd(LearningRateSchedule.Constant(0.1f)), 2, 2);
+
+        // 11 features instead of 12: the first Dense layer rejects the input inside stage 0.
+        var ex = Assert.Throws<ArgumentException>(() => pipeline.TrainStep(new Tensor(4, 11), new Tensor(4, 3)));
+
+        Assert.Contains("Dense(12→32)", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

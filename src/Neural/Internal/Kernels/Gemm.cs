@@ -242,15 +242,40 @@ internal static unsafe class Gemm
                     continue;
                 }
 
+                if (b.Transposed)
+                {
+                    // op(B) = storedᵀ: each panel column is a contiguous stored row, so read rows
+                    // sequentially and scatter into the panel (a strided gather here is several times slower).
+                    for (int q = 0; q < nr; q++)
+                    {
+                        if (q < nrEff)
+                        {
+                            float* from = src + ((jc + jr + q) * b.Stride) + pc;
+                            for (int p = 0; p < kc; p++)
+                            {
+                                panel[(p * nr) + q] = from[p];
+                            }
+                        }
+                        else
+                        {
+                            for (int p = 0; p < kc; p++)
+                            {
+                                panel[(p * nr) + q] = 0f;
+                            }
+                        }
+                    }
+
+                    continue;
+                }
+
                 for (int p = 0; p < kc; p++)
                 {
                     float* outp = panel + (p * nr);
+                    float* from = src + ((pc + p) * b.Stride) + jc + jr;
                     int q = 0;
                     for (; q < nrEff; q++)
                     {
-                        int row = pc + p;
-                        int col = jc + jr + q;
-                        outp[q] = b.Transposed ? src[(col * b.Stride) + row] : src[(row * b.Stride) + col];
+                        outp[q] = from[q];
                     }
 
                     for (; q < nr; q++)
