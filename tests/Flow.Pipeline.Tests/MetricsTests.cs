@@ -73,9 +73,11 @@ public class MetricsTests
 
         var atLast = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var builder = new PipelineBuilder(new PipelineOptions { Name = "metered" });
+        // Items slower than the sampling threshold are all timed, so each one records a duration.
+        var clock = new FakeTimeProvider();
+        var builder = new PipelineBuilder(new PipelineOptions { Name = "metered", TimeProvider = clock });
         builder.From(Enumerable.Range(0, 500), "numbers")
-            .Then(x => x, new StageOptions { Name = "work" })
+            .Then(x => { clock.Advance(TimeSpan.FromMicroseconds(10)); return x; }, new StageOptions { Name = "work" })
             .ToAsync(async (x, ct) => { if (x == 499) { atLast.SetResult(); await release.Task; } }, new StageOptions { Name = "sink" });
         var run = builder.Build().RunAsync();
 
@@ -89,6 +91,22 @@ public class MetricsTests
         Assert.Equal(500, counters[("flow.stage.items_in", "sink")]);
         Assert.Equal(499, counters[("flow.stage.items_out", "sink")]);
         Assert.Equal(500, durations);
+    }
+
+    [Fact]
+    public async Task FastItems_AreSampled_BusyTimeScaledToAllItems()
+    {
+        // 1 µs per item is under the 5 µs threshold: one item in 32 is timed, and busy time is
+        // scaled up by items/timed, so it still covers all 3,200 µs of work.
+        var clock = new FakeTimeProvider();
+        var builder = new PipelineBuilder(new PipelineOptions { TimeProvider = clock });
+        builder.From(Enumerable.Range(0, 3_200)).Then(x => { clock.Advance(TimeSpan.FromMicroseconds(1)); return x; }, new StageOptions { Name = "fast" }).To(_ => { });
+
+        var result = await builder.Build().RunAsync();
+
+        Assert.Equal(3_200, result["fast"].ItemsOut);
+        Assert.Equal(0.001, result["fast"].LatencyP50.TotalMilliseconds, 4);
+        Assert.InRange(result["fast"].BusyRatio, 0.99, 1.0);
     }
 
     [Fact]

@@ -9,16 +9,17 @@ internal readonly struct Packet<T>
     public readonly T Value;
     public readonly long Sequence;
     public readonly long Timestamp;
-    public readonly BatchTrace? Trace;
-    public readonly bool IsDropped;
+
+    // Holds a batch's trace, or the Dropped marker: no separate flag, so the envelope stays small
+    // (every stage copies it through two queues).
+    private readonly BatchTrace? _trace;
 
     public Packet(T value, long sequence, long timestamp, BatchTrace? trace = null)
     {
         Value = value;
         Sequence = sequence;
         Timestamp = timestamp;
-        Trace = trace;
-        IsDropped = false;
+        _trace = trace;
     }
 
     private Packet(long sequence, long timestamp)
@@ -26,9 +27,12 @@ internal readonly struct Packet<T>
         Value = default!;
         Sequence = sequence;
         Timestamp = timestamp;
-        Trace = null;
-        IsDropped = true;
+        _trace = BatchTrace.DroppedMarker;
     }
+
+    public BatchTrace? Trace => ReferenceEquals(_trace, BatchTrace.DroppedMarker) ? null : _trace;
+
+    public bool IsDropped => ReferenceEquals(_trace, BatchTrace.DroppedMarker);
 
     /// <summary>A placeholder for an item a stage dropped; it keeps its slot in ordered output and is filtered at the link.</summary>
     public static Packet<T> Dropped(long sequence, long timestamp) => new(sequence, timestamp);
@@ -40,6 +44,8 @@ internal readonly struct Packet<T>
 /// <summary>The sequence numbers and timestamps of the items in a batch, in batch order.</summary>
 internal sealed class BatchTrace(long[] sequences, long[] timestamps)
 {
+    public static readonly BatchTrace DroppedMarker = new([], []);
+
     public long[] Sequences { get; } = sequences;
     public long[] Timestamps { get; } = timestamps;
 }

@@ -106,13 +106,12 @@ internal sealed class SourceNode<T> : Node
     private async Task PumpAsync(IEnumerable<T> items)
     {
         var metrics = Metrics;
-        var time = _context.Time;
         var stop = _context.StopToken;
         long sequence = 0;
         foreach (var item in items)
         {
-            var packet = new Packet<T>(item, sequence++, time.GetTimestamp());
-            metrics.ItemIn();
+            var packet = new Packet<T>(item, sequence++, metrics.SourceTimestamp());
+            metrics.CountIn();
             if (!_target.Post(packet) && !await SendSlowAsync(packet).ConfigureAwait(false))
             {
                 return;
@@ -129,13 +128,12 @@ internal sealed class SourceNode<T> : Node
     private async Task PumpAsync(IAsyncEnumerable<T> items)
     {
         var metrics = Metrics;
-        var time = _context.Time;
         var stop = _context.StopToken;
         long sequence = 0;
         await foreach (var item in items.WithCancellation(stop).ConfigureAwait(false))
         {
-            var packet = new Packet<T>(item, sequence++, time.GetTimestamp());
-            metrics.ItemIn();
+            var packet = new Packet<T>(item, sequence++, metrics.SourceTimestamp());
+            metrics.CountIn();
             if (!_target.Post(packet) && !await SendSlowAsync(packet).ConfigureAwait(false))
             {
                 return;

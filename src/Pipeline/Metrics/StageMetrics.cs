@@ -5,11 +5,26 @@ namespace Flow.Pipeline.Internal;
 
 /// <summary>
 /// Per-stage counters and histograms, written by the stage's workers and read by snapshots.
-/// Counters are always kept (results depend on them); timing only when metrics are enabled.
+/// Counters are exact and always kept (results depend on them). Timing is sampled: reading the
+/// clock costs about as much as moving an item between two blocks, so a fast stage times one item
+/// in <see cref="FastSampleEvery"/> and scales busy time by items/sampled; a stage whose items take
+/// longer than <see cref="SlowItem"/> times every item. Percentiles come from the timed items.
 /// </summary>
 internal sealed class StageMetrics
 {
+    /// <summary>A fast stage times one item in this many.</summary>
+    public const int FastSampleEvery = 32;
+
+    /// <summary>Items slower than this are all timed: the clock's cost is then negligible.</summary>
+    public static readonly TimeSpan SlowItem = TimeSpan.FromMicroseconds(5);
+
     private static readonly long HighestTrackable = TimeStamp.Hours(1);
+    private readonly bool _singleWriter;
+    private readonly long _slowTicks;
+    private int _countdown;
+    private int _sampleEvery = 1;
+    private long _sampled;
+    private long _lastStamp;
     private readonly TimeProvider _time;
     private readonly long _tickFrequency;
     private readonly HistogramBase? _latency;
@@ -34,6 +49,8 @@ internal sealed class StageMetrics
         _time = time;
         _tickFrequency = time.TimestampFrequency;
         TimingEnabled = timingEnabled;
+        _singleWriter = degreeOfParallelism == 1;
+        _slowTicks = Math.Max(1, (long)(SlowItem.TotalSeconds * _tickFrequency));
         if (timingEnabled)
         {
             _latency = new LongConcurrentHistogram(1, HighestTrackable, 2);
@@ -80,7 +97,21 @@ internal sealed class StageMetrics
 
     public int QueueDepth => QueueDepthProbe?.Invoke() ?? 0;
 
-    public double BusySeconds => (double)Volatile.Read(ref _busyTicks) / _tickFrequency;
+    /// <summary>Processing time of all items, estimated from the timed ones.</summary>
+    public double BusySeconds
+    {
+        get
+        {
+            long sampled = Volatile.Read(ref _sampled);
+            if (sampled == 0)
+            {
+                return 0;
+            }
+
+            double scale = Math.Max(1.0, (double)ItemsIn / sampled);
+            return Volatile.Read(ref _busyTicks) * scale / _tickFrequency;
+        }
+    }
 
     public double BlockedSeconds => (double)Volatile.Read(ref _blockedTicks) / _tickFrequency;
 
@@ -90,34 +121,103 @@ internal sealed class StageMetrics
 
     public long Now() => _time.GetTimestamp();
 
-    /// <summary>Marks an item entering processing; returns its start timestamp (0 when timing is off).</summary>
+    /// <summary>Counts an item in without timing it (sources).</summary>
+    public void CountIn()
+    {
+        if (_singleWriter)
+        {
+            _in++;
+        }
+        else
+        {
+            Interlocked.Increment(ref _in);
+        }
+    }
+
+    /// <summary>Marks an item entering processing; returns its start timestamp, or 0 when this item is not timed.</summary>
     public long ItemIn()
     {
-        Interlocked.Increment(ref _in);
-        return TimingEnabled ? _time.GetTimestamp() : 0;
+        // One worker: plain increments (readers use Volatile.Read; aligned longs do not tear).
+        if (_singleWriter)
+        {
+            _in++;
+        }
+        else
+        {
+            Interlocked.Increment(ref _in);
+        }
+
+        if (!TimingEnabled || --_countdown > 0)
+        {
+            return 0;
+        }
+
+        _countdown = _sampleEvery;
+        return NonZero(_time.GetTimestamp());
     }
 
     public void ItemOut(long startTimestamp)
     {
-        Interlocked.Increment(ref _out);
-        if (TimingEnabled)
+        if (_singleWriter)
+        {
+            _out++;
+        }
+        else
+        {
+            Interlocked.Increment(ref _out);
+        }
+
+        if (startTimestamp != 0)
         {
             RecordBusy(startTimestamp);
         }
     }
 
-    public void ItemsEmitted(long count) => Interlocked.Add(ref _out, count);
+    public void ItemsEmitted(long count)
+    {
+        if (_singleWriter)
+        {
+            _out += count;
+        }
+        else
+        {
+            Interlocked.Add(ref _out, count);
+        }
+    }
 
-    /// <summary>Records processing time without counting an output (drops, 1→N stages).</summary>
+    /// <summary>
+    /// The source timestamp for the next item, or 0 when it is not stamped: a fast source stamps one
+    /// item in <see cref="FastSampleEvery"/> (end-to-end latency is measured on those), a slow one every item.
+    /// </summary>
+    public long SourceTimestamp()
+    {
+        if (!TimingEnabled || --_countdown > 0)
+        {
+            return 0;
+        }
+
+        long now = NonZero(_time.GetTimestamp());
+        long perItem = _lastStamp == 0 ? long.MaxValue : (now - _lastStamp) / _sampleEvery;
+        _lastStamp = now;
+        _sampleEvery = perItem >= _slowTicks ? 1 : FastSampleEvery;
+        _countdown = _sampleEvery;
+        return now;
+    }
+
+    private static long NonZero(long timestamp) => timestamp == 0 ? 1 : timestamp;
+
+    /// <summary>Records the processing time of a timed item (a <paramref name="startTimestamp"/> of 0 means untimed).</summary>
     public void RecordBusy(long startTimestamp)
     {
-        if (!TimingEnabled)
+        if (startTimestamp == 0)
         {
             return;
         }
 
         long elapsed = _time.GetTimestamp() - startTimestamp;
+        _sampleEvery = elapsed >= _slowTicks ? 1 : FastSampleEvery;
         Interlocked.Add(ref _busyTicks, elapsed);
+        Interlocked.Increment(ref _sampled);
         _latency!.RecordValue(Math.Clamp(elapsed, 1, HighestTrackable));
         if (DurationInstrument is { Enabled: true } instrument)
         {
@@ -127,7 +227,7 @@ internal sealed class StageMetrics
 
     public void RecordEndToEnd(long sourceTimestamp)
     {
-        if (_endToEnd is not null)
+        if (_endToEnd is not null && sourceTimestamp != 0)
         {
             _endToEnd.RecordValue(Math.Clamp(_time.GetTimestamp() - sourceTimestamp, 1, HighestTrackable));
         }
