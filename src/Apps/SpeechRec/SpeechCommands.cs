@@ -129,8 +129,8 @@ public static class SpeechCommands
     {
         var directory = new Option<string>("--clips") { Description = "Folder with the clips and their 'transcription' file", DefaultValueFactory = _ => LibriVoxClips.DefaultDirectory };
         Option<int> decoders = PositiveInt("--decoders", "PocketSphinx decoders in Flow's pool", 2);
-        var noCli = new Option<bool>("--no-cli") { Description = "Skip Debian's pocketsphinx_continuous (the peer)" };
-        var command = new Command("wer", "Word error rate and real-time factor of Flow's pipeline and of Debian's pocketsphinx_continuous on the LibriVox clips")
+        var noCli = new Option<bool>("--no-cli") { Description = "Skip the peers (Debian's pocketsphinx_continuous and pocketsphinx_batch)" };
+        var command = new Command("wer", "Word error rate and real-time factor of Flow's pipeline and of Debian's pocketsphinx_continuous and pocketsphinx_batch on the LibriVox clips")
         {
             directory, decoders, noCli,
         };
@@ -143,6 +143,7 @@ public static class SpeechCommands
             if (!parse.GetValue(noCli))
             {
                 outcomes.Add(await SpeechEvaluation.RunCliAsync(clips, options.Recognizer, cancellationToken).ConfigureAwait(false));
+                outcomes.Add(await SpeechEvaluation.RunBatchAsync(clips, options.Recognizer, cancellationToken).ConfigureAwait(false));
             }
 
             Console.Write(SpeechEvaluation.FormatClips(clips, [.. outcomes]));
@@ -151,9 +152,9 @@ public static class SpeechCommands
                 Console.WriteLine(SpeechEvaluation.Format(o));
             }
 
-            if (outcomes.Count == 2)
+            foreach (SpeechEvaluation.Outcome peer in outcomes.Skip(1))
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"WER difference flow − cli: {(flow.Wer - outcomes[1].Wer) * 100:+0.0;-0.0;0.0} points; throughput flow/cli: {outcomes[1].WallSeconds / flow.WallSeconds:F2}×"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"flow vs {peer.System}: WER difference {(flow.Wer - peer.Wer) * 100:+0.0;-0.0;0.0} points, throughput {peer.WallSeconds / flow.WallSeconds:F2}x (wall-clock ratio, same run)"));
             }
 
             return 0;

@@ -82,6 +82,61 @@ internal static class SpeechEvaluation
         return Score("pocketsphinx_continuous", clips, hypotheses, audio, stopwatch.Elapsed.TotalSeconds);
     }
 
+    /// <summary>
+    /// Transcribes all clips with <c>pocketsphinx_batch</c> (one process; each file decoded as one
+    /// utterance, no endpointing): the same engine without any segmentation.
+    /// </summary>
+    public static async Task<Outcome> RunBatchAsync(IReadOnlyList<(string Path, string Reference)> clips, PocketSphinxOptions models, CancellationToken cancellationToken)
+    {
+        string directory = Path.GetDirectoryName(Path.GetFullPath(clips[0].Path))!;
+        string work = Directory.CreateTempSubdirectory("flow-speech-batch-").FullName;
+        try
+        {
+            string ctl = Path.Combine(work, "fileids");
+            string hyp = Path.Combine(work, "out.hyp");
+            await File.WriteAllLinesAsync(ctl, clips.Select(c => Path.GetFileNameWithoutExtension(c.Path)), cancellationToken).ConfigureAwait(false);
+            double audio = clips.Sum(c => WavAudio.ReadMono16k(c.Path).Length / (double)SpeechAudio.SampleRate);
+            var start = new ProcessStartInfo("pocketsphinx_batch") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string arg in new[] { "-adcin", "yes", "-cepdir", directory, "-cepext", ".wav", "-ctl", ctl, "-hyp", hyp, "-hmm", models.AcousticModel, "-lm", models.LanguageModel, "-dict", models.Dictionary, "-logfn", "/dev/null" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            var stopwatch = Stopwatch.StartNew();
+            using (Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start pocketsphinx_batch (apt-get install pocketsphinx)"))
+            {
+                Task<string> stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+                _ = await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                _ = await stderr.ConfigureAwait(false);
+            }
+
+            stopwatch.Stop();
+            var hypotheses = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (string line in await File.ReadAllLinesAsync(hyp, cancellationToken).ConfigureAwait(false))
+            {
+                int open = line.LastIndexOf('(');
+                if (open < 0)
+                {
+                    continue;
+                }
+
+                string id = line[(open + 1)..].Split(' ')[0].TrimEnd(')');
+                string? path = clips.FirstOrDefault(c => Path.GetFileNameWithoutExtension(c.Path) == id).Path;
+                if (path is not null)
+                {
+                    hypotheses[path] = line[..open].Trim();
+                }
+            }
+
+            return Score("pocketsphinx_batch", clips, hypotheses, audio, stopwatch.Elapsed.TotalSeconds);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     public static Outcome Score(string system, IReadOnlyList<(string Path, string Reference)> clips, IReadOnlyDictionary<string, string> hypotheses, double audioSeconds, double wallSeconds)
     {
         int errors = 0;

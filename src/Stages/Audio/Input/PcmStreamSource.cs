@@ -15,7 +15,7 @@ public sealed class PcmStreamSource : ISourceStage<AudioChunk>
     private readonly Stream _stream;
     private readonly string _name;
     private readonly AudioSourceOptions _options;
-    private TimeProvider _clock = TimeProvider.System;
+    internal TimeProvider Clock { get; set; } = TimeProvider.System;
 
     /// <summary>Creates the source.</summary>
     /// <param name="stream">The PCM stream (not disposed by the source).</param>
@@ -35,14 +35,14 @@ public sealed class PcmStreamSource : ISourceStage<AudioChunk>
     public ValueTask OpenAsync(StageContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _clock = context.TimeProvider;
+        Clock = context.TimeProvider;
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<AudioChunk> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        RealtimePacer? pacer = _options.Realtime ? new RealtimePacer(_clock) : null;
+        RealtimePacer? pacer = _options.Realtime ? new RealtimePacer(Clock) : null;
         int chunkBytes = _options.ChunkSamples * 2;
         var bytes = new byte[chunkBytes];
         long offset = 0;

@@ -72,13 +72,15 @@ internal sealed class WavDecoder : IDisposable
                 throw new AudioInputException(path, "truncated WAV header", e);
             }
 
-            long dataStart = stream.Position;
-            long available = stream.Length - dataStart;
-            if (reader.Length > available)
+            // NAudio quietly clamps a data chunk that runs past the end of the file; a recording cut off
+            // mid-write is an error the user should hear about, so compare with the declared size.
+            if (DeclaredDataBytes(stream) is (long declared, long available) && declared > available)
             {
                 reader.Dispose();
-                throw new AudioInputException(path, $"truncated: the header declares {reader.Length} bytes of audio but the file holds {available}", null);
+                throw new AudioInputException(path, $"truncated: the header declares {declared} bytes of audio but the file holds {available}", null);
             }
+
+            reader.Position = 0;
 
             WaveFormat format = reader.WaveFormat;
             bool supported = format.Encoding switch
@@ -116,6 +118,36 @@ internal sealed class WavDecoder : IDisposable
         {
             stream.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The data chunk's declared size and the bytes that follow its header; null when not found.</summary>
+    private static (long Declared, long Available)? DeclaredDataBytes(FileStream stream)
+    {
+        long saved = stream.Position;
+        try
+        {
+            Span<byte> header = stackalloc byte[8];
+            long position = 12;
+            while (position + 8 <= stream.Length)
+            {
+                stream.Position = position;
+                stream.ReadExactly(header);
+                uint size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+                if (header[..4].SequenceEqual("data"u8))
+                {
+                    // 0 and 0xFFFFFFFF are written by streaming recorders that never patch the header.
+                    return size is 0 or uint.MaxValue ? null : (size, stream.Length - position - 8);
+                }
+
+                position += 8 + size + (size & 1);
+            }
+
+            return null;
+        }
+        finally
+        {
+            stream.Position = saved;
         }
     }
 

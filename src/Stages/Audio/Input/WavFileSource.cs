@@ -12,7 +12,7 @@ public sealed class WavFileSource : ISourceStage<AudioChunk>
 {
     private readonly IReadOnlyList<string> _files;
     private readonly AudioSourceOptions _options;
-    private TimeProvider _clock = TimeProvider.System;
+    internal TimeProvider Clock { get; set; } = TimeProvider.System;
 
     /// <summary>Creates the source.</summary>
     /// <param name="files">The WAV files, in the order to play them.</param>
@@ -77,7 +77,7 @@ public sealed class WavFileSource : ISourceStage<AudioChunk>
     public ValueTask OpenAsync(StageContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _clock = context.TimeProvider;
+        Clock = context.TimeProvider;
         foreach (string file in _files)
         {
             using var probe = WavDecoder.Open(file);
@@ -89,7 +89,7 @@ public sealed class WavFileSource : ISourceStage<AudioChunk>
     /// <inheritdoc />
     public async IAsyncEnumerable<AudioChunk> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        RealtimePacer? pacer = _options.Realtime ? new RealtimePacer(_clock) : null;
+        RealtimePacer? pacer = _options.Realtime ? new RealtimePacer(Clock) : null;
         TimeSpan played = TimeSpan.Zero;
         foreach (string file in _files)
         {
