@@ -23,8 +23,8 @@ public static class TransactionSimulator
     // Relative activity per hour of day (UTC is used as everyone's local time here).
     private static readonly double[] HourProfile = [0.15, 0.1, 0.08, 0.07, 0.08, 0.15, 0.35, 0.6, 0.9, 1.0, 1.05, 1.15, 1.3, 1.2, 1.05, 1.0, 1.05, 1.15, 1.25, 1.2, 1.0, 0.8, 0.5, 0.3];
 
-    // Time spent in an hour is proportional to 1/weight; this keeps the stream's span close to the option.
-    private static readonly double MeanHourWeight = HourProfile.Length / HourProfile.Sum(w => 1 / w);
+    // Events per hour are proportional to the weight; normalizing by the mean weight keeps the span close to the option.
+    private static readonly double MeanHourWeight = HourProfile.Average();
 
     /// <summary>Generates the transactions lazily, in time order.</summary>
     /// <param name="options">Rows, seed and shape of the stream.</param>

@@ -112,7 +112,7 @@ public sealed class CsvSource<T> : ISourceStage<T>, IDisposable
             catch (CsvFormatException e)
             {
                 // A broken quote makes the rest of the file unreadable: reject this record, then end.
-                Reject(e.RowNumber, $"malformed CSV: {e.Message}", string.Empty);
+                Reject(e.RowNumber + 1, $"malformed CSV: {e.Message}", string.Empty);
                 yield break;
             }
 
@@ -129,7 +129,8 @@ public sealed class CsvSource<T> : ISourceStage<T>, IDisposable
             }
             catch (FormatException e)
             {
-                Reject(reader.RowNumber, e.Message, RawRecord(reader));
+                // Sylvan numbers data records from 1; the header is line 1 of the file.
+                Reject(reader.RowNumber + 1, e.Message, RawRecord(reader));
                 continue;
             }
 
