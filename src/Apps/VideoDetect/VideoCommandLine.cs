@@ -98,6 +98,11 @@ internal static class VideoCommandLine
     }
 
     /// <summary>The message without the "(Parameter 'x')" suffix that <see cref="ArgumentException"/> adds.</summary>
-    private static string Plain(Exception exception) =>
-        exception is ArgumentException { ParamName: { } name } ? exception.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : exception.Message;
+    private static string Plain(Exception exception)
+    {
+        string message = exception.Message;
+        int newline = message.IndexOfAny(['\r', '\n']);
+        message = newline < 0 ? message : message[..newline];
+        return exception is ArgumentException { ParamName: { } name } ? message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : message;
+    }
 }

@@ -1,0 +1,46 @@
+using OpenCvSharp;
+
+namespace Flow.Stages.Video.Tests;
+
+public class FrameTensorsTests
+{
+    [Fact]
+    public void Letterbox_BlazeFaceFormat_PadsWithMinusOneAndConvertsBgrToRgbInMinusOneToOne()
+    {
+        // B=0, G=128, R=255 everywhere; 640x360 into 128x128: rows 0..27 and 100..127 are padding.
+        using var image = new Mat(360, 640, MatType.CV_8UC3, new Scalar(0, 128, 255));
+        var format = new BlazeFaceOptions().InputFormat;
+        var tensor = FrameTensors.Letterbox(TestFiles.FrameOf(image), format);
+
+        Assert.Equal(128 * 128 * 3, tensor.Tensor.Length);
+        Assert.Equal(28f, tensor.Transform.PadY);
+        int Pixel(int x, int y) => ((y * 128) + x) * 3;
+        Assert.Equal(-1f, tensor.Tensor[Pixel(64, 0)]);
+        Assert.Equal(-1f, tensor.Tensor[Pixel(64, 127) + 2]);
+        int inside = Pixel(64, 64);
+        Assert.Equal(1f, tensor.Tensor[inside], 4);                    // R = 255
+        Assert.Equal((128 * 2f / 255f) - 1f, tensor.Tensor[inside + 1], 4); // G = 128
+        Assert.Equal(-1f, tensor.Tensor[inside + 2], 4);               // B = 0
+    }
+
+    [Fact]
+    public void Letterbox_NchwFormat_WritesChannelPlanes()
+    {
+        using var image = new Mat(64, 64, MatType.CV_8UC3, new Scalar(255, 0, 51)); // B=255, R=51
+        var format = new TensorFormat(32, 32, TensorLayout.Nchw, Rgb: true, Scale: 1f / 255f, Offset: 0f);
+        var tensor = FrameTensors.Letterbox(TestFiles.FrameOf(image), format);
+        int plane = 32 * 32;
+        Assert.Equal(0.2f, tensor.Tensor[5], 4);             // R plane
+        Assert.Equal(0f, tensor.Tensor[plane + 5], 4);       // G plane
+        Assert.Equal(1f, tensor.Tensor[(2 * plane) + 5], 4); // B plane
+    }
+
+    [Fact]
+    public void Fill_GrayImage_ThrowsNamingTheType()
+    {
+        using var gray = new Mat(10, 10, MatType.CV_8UC1, Scalar.All(0));
+        var format = new BlazeFaceOptions().InputFormat;
+        var ex = Assert.Throws<ArgumentException>(() => FrameTensors.Fill(gray, LetterboxTransform.Compute(10, 10, 128, 128), format, new float[format.Length]));
+        Assert.Contains("3-channel", ex.Message, StringComparison.Ordinal);
+    }
+}

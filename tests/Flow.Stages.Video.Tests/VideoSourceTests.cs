@@ -1,0 +1,160 @@
+using Flow.Pipeline;
+using OpenCvSharp;
+
+namespace Flow.Stages.Video.Tests;
+
+public class VideoSourceTests
+{
+    private static async Task<(IReadOnlyList<long> Indexes, VideoSource Source)> ReadAllAsync(VideoSource source)
+    {
+        var builder = new PipelineBuilder();
+        var indexes = builder.From(source, "decode").Then(f =>
+        {
+            long index = f.Index;
+            f.Dispose();
+            return index;
+        }).Collect();
+        await builder.Build().RunAsync();
+        return (indexes.Items, source);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(12)]
+    [InlineData(37)]
+    public async Task ReadAsync_MjpgFile_DecodesExactlyEveryFrameInOrder(int frames)
+    {
+        string clip = TestFiles.WriteNumberedClip(TestFiles.NewFolder(), frames);
+        var (indexes, source) = await ReadAllAsync(VideoSource.FromFile(clip));
+        Assert.Equal(Enumerable.Range(0, frames).Select(i => (long)i), indexes);
+        Assert.Equal(frames, source.DeclaredFrameCount);
+        Assert.Null(source.Error);
+    }
+
+    [Fact]
+    public async Task ReadAsync_Vtest_Decodes795Frames()
+    {
+        var (indexes, source) = await ReadAllAsync(VideoSource.FromFile(TestFiles.Asset("vtest.avi")));
+        Assert.Equal(795, indexes.Count);
+        Assert.Equal((768, 576), source.FrameSize);
+        Assert.Equal(10, source.FramesPerSecond, 3);
+    }
+
+    [Fact]
+    public async Task ReadAsync_MaxFrames_StopsThereWithoutError()
+    {
+        string clip = TestFiles.WriteNumberedClip(TestFiles.NewFolder(), 20);
+        var (indexes, source) = await ReadAllAsync(VideoSource.FromFile(clip, new VideoSourceOptions { MaxFrames = 7 }));
+        Assert.Equal(7, indexes.Count);
+        Assert.Null(source.Error);
+    }
+
+    [Fact]
+    public async Task ReadAsync_FrameContent_MatchesWhatWasWritten()
+    {
+        string clip = TestFiles.WriteNumberedClip(TestFiles.NewFolder(), 6);
+        var builder = new PipelineBuilder();
+        var grays = builder.From(VideoSource.FromFile(clip), "decode").Then(f =>
+        {
+            using (f)
+            {
+                return Cv2.Mean(f.Image).Val0;
+            }
+        }).Collect();
+        await builder.Build().RunAsync();
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.Equal(10 * i, grays.Items[i], 0); // MJPG is lossy: within 0.5 of the written level
+        }
+    }
+
+    [Fact]
+    public async Task ReadAsync_TruncatedFile_PassesFramesBeforeTheDamageThenReportsIt()
+    {
+        string folder = TestFiles.NewFolder();
+        string clip = TestFiles.WriteNumberedClip(folder, 40, 320, 240);
+        string damaged = Path.Combine(folder, "damaged.avi");
+        byte[] bytes = await File.ReadAllBytesAsync(clip);
+        await File.WriteAllBytesAsync(damaged, bytes[..(bytes.Length / 2)]);
+
+        var (indexes, source) = await ReadAllAsync(VideoSource.FromFile(damaged));
+
+        Assert.InRange(indexes.Count, 5, 39);
+        Assert.Equal(Enumerable.Range(0, indexes.Count).Select(i => (long)i), indexes);
+        Assert.NotNull(source.Error);
+        Assert.Equal($"video file '{damaged}' is truncated or corrupt: decoding stopped after {indexes.Count} of 40 frames", source.Error!.Message);
+        Assert.Equal(indexes.Count, source.Error.FramesRead);
+    }
+
+    [Fact]
+    public async Task OpenAsync_MissingFile_FailsNamingIt()
+    {
+        var ex = await Assert.ThrowsAsync<StageFailedException>(() => ReadAllAsync(VideoSource.FromFile("/no/such/clip.mp4")));
+        var inner = Assert.IsType<VideoSourceException>(ex.InnerException);
+        Assert.Equal("video file '/no/such/clip.mp4' not found", inner.Message);
+        Assert.Equal("decode", ex.StageName);
+    }
+
+    [Fact]
+    public async Task OpenAsync_NotAVideo_FailsSayingItCannotBeDecoded()
+    {
+        string path = Path.Combine(TestFiles.NewFolder(), "notes.mp4");
+        await File.WriteAllTextAsync(path, "this is not a video");
+        var ex = await Assert.ThrowsAsync<StageFailedException>(() => ReadAllAsync(VideoSource.FromFile(path)));
+        Assert.StartsWith($"video file '{path}' cannot be decoded", ex.InnerException!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OpenAsync_NoSuchCamera_FailsNamingTheIndexWithoutHanging()
+    {
+        var ex = await Assert.ThrowsAsync<StageFailedException>(() => ReadAllAsync(VideoSource.FromCamera(57)));
+        Assert.Equal("camera 57 cannot be opened (no such device /dev/video57, or it is busy)", ex.InnerException!.Message);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ImageFolder_ReadsImagesInNameOrderAndStopsAtAnUnreadableOne()
+    {
+        string folder = TestFiles.NewFolder();
+        for (int i = 0; i < 3; i++)
+        {
+            using var image = new Mat(40, 60, MatType.CV_8UC3, Scalar.All(50 * i));
+            Cv2.ImWrite(Path.Combine(folder, $"img{i}.png"), image);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(folder, "img3.jpg"), "broken");
+        using (var late = new Mat(40, 60, MatType.CV_8UC3))
+        {
+            Cv2.ImWrite(Path.Combine(folder, "img4.png"), late);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(folder, "readme.txt"), "ignored");
+
+        var (indexes, source) = await ReadAllAsync(VideoSource.FromImageFolder(folder));
+
+        Assert.Equal([0L, 1L, 2L], indexes);
+        Assert.Equal(5, source.DeclaredFrameCount);
+        Assert.Equal($"image '{Path.Combine(folder, "img3.jpg")}' cannot be decoded; stopped after 3 of 5 images", source.Error!.Message);
+    }
+
+    [Fact]
+    public async Task OpenAsync_EmptyFolder_FailsNamingIt()
+    {
+        string folder = TestFiles.NewFolder();
+        var ex = await Assert.ThrowsAsync<StageFailedException>(() => ReadAllAsync(VideoSource.FromImageFolder(folder)));
+        Assert.StartsWith($"image folder '{folder}' has no images", ex.InnerException!.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0", VideoInputKind.Camera)]
+    [InlineData("12", VideoInputKind.Camera)]
+    [InlineData("rtsp://camera.local/stream", VideoInputKind.Url)]
+    [InlineData("http://host/video.mp4", VideoInputKind.Url)]
+    [InlineData("clip.mp4", VideoInputKind.File)]
+    [InlineData("/tmp", VideoInputKind.ImageFolder)]
+    public void Parse_Input_ChoosesTheKind(string input, VideoInputKind expected)
+    {
+        using var source = VideoSource.Parse(input);
+        Assert.Equal(expected, source.Kind);
+        Assert.Equal(expected is VideoInputKind.Camera or VideoInputKind.Url, source.IsLive);
+    }
+}
