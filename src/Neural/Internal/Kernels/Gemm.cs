@@ -126,7 +126,9 @@ internal static unsafe class Gemm
         fixed (float* pa = packA)
         fixed (float* pb = packB)
         fixed (float* pc0 = c)
+        fixed (float* pbData = b.Data)
         {
+            float* pbSrc = pbData + b.Offset;
             float* cBase = pc0 + cOffset;
             for (int jc = j0; jc < j1; jc += Nc)
             {
@@ -135,7 +137,24 @@ internal static unsafe class Gemm
                 {
                     int kc = Math.Min(Kc, k - pcIdx);
                     bool load = accumulate || pcIdx > 0;
-                    PackB(b, pb, pcIdx, kc, jc, nc, nr);
+
+                    // Packing B pays off only when the packed block is reused by several row blocks of A.
+                    // With a single row block (small batches, per-sample convolutions) the micro-kernel
+                    // reads full panels of a row-major B in place; only a ragged last panel is packed.
+                    bool direct = !b.Transposed && i1 - i0 <= Mc;
+                    if (direct)
+                    {
+                        int ragged = nc % nr;
+                        if (ragged != 0)
+                        {
+                            PackB(b, pb + ((nc - ragged) * kc), pcIdx, kc, jc + nc - ragged, ragged, nr);
+                        }
+                    }
+                    else
+                    {
+                        PackB(b, pb, pcIdx, kc, jc, nc, nr);
+                    }
+
                     for (int ic = i0; ic < i1; ic += Mc)
                     {
                         int mc = Math.Min(Mc, i1 - ic);
@@ -143,7 +162,9 @@ internal static unsafe class Gemm
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int nrEff = Math.Min(nr, nc - jr);
-                            float* bPanel = pb + (jr * kc);
+                            bool inPlace = direct && nrEff == nr;
+                            float* bPanel = inPlace ? pbSrc + ((pcIdx * b.Stride) + jc + jr) : pb + (jr * kc);
+                            int bStride = inPlace ? b.Stride : nr;
                             for (int ir = 0; ir < mc; ir += Mr)
                             {
                                 int mrEff = Math.Min(Mr, mc - ir);
@@ -151,11 +172,11 @@ internal static unsafe class Gemm
                                 float* cTile = cBase + ((ic + ir) * ldc) + jc + jr;
                                 if (mrEff == Mr && nrEff == nr)
                                 {
-                                    MicroKernel(kc, aPanel, bPanel, cTile, ldc, load);
+                                    MicroKernel(kc, aPanel, bPanel, bStride, cTile, ldc, load);
                                 }
                                 else
                                 {
-                                    MicroKernel(kc, aPanel, bPanel, tile, nr, load: false);
+                                    MicroKernel(kc, aPanel, bPanel, bStride, tile, nr, load: false);
                                     StoreEdge(tile, nr, cTile, ldc, mrEff, nrEff, load);
                                 }
                             }
@@ -288,19 +309,19 @@ internal static unsafe class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MicroKernel(int kc, float* a, float* b, float* c, int ldc, bool load)
+    private static void MicroKernel(int kc, float* a, float* b, int bStride, float* c, int ldc, bool load)
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            MicroKernel512(kc, a, b, c, ldc, load);
+            MicroKernel512(kc, a, b, bStride, c, ldc, load);
         }
         else
         {
-            MicroKernel256(kc, a, b, c, ldc, load);
+            MicroKernel256(kc, a, b, bStride, c, ldc, load);
         }
     }
 
-    private static void MicroKernel512(int kc, float* a, float* b, float* c, int ldc, bool load)
+    private static void MicroKernel512(int kc, float* a, float* b, int bStride, float* c, int ldc, bool load)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -327,7 +348,7 @@ internal static unsafe class Gemm
             c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
             a += Mr;
-            b += 32;
+            b += bStride;
         }
 
         Store512(c, c00, c01, load);
@@ -351,7 +372,7 @@ internal static unsafe class Gemm
         Vector512.Store(v1, c + 16);
     }
 
-    private static void MicroKernel256(int kc, float* a, float* b, float* c, int ldc, bool load)
+    private static void MicroKernel256(int kc, float* a, float* b, int bStride, float* c, int ldc, bool load)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -378,7 +399,7 @@ internal static unsafe class Gemm
             c50 = Vector256.FusedMultiplyAdd(av, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(av, b1, c51);
             a += Mr;
-            b += 16;
+            b += bStride;
         }
 
         Store256(c, c00, c01, load);
