@@ -149,6 +149,7 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
         var token = _stop.Token;
         long lastCommit = _clock.GetTimestamp();
         long lastRecord = lastCommit;
+        long started = lastCommit;
         try
         {
             while (!token.IsCancellationRequested)
@@ -177,6 +178,16 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
                 }
 
                 lastRecord = _clock.GetTimestamp();
+                if (_options.MaxRecordsPerSecond is { } rate)
+                {
+                    var ahead = TimeSpan.FromSeconds(Consumed / rate) - _clock.GetElapsedTime(started);
+                    if (ahead > TimeSpan.Zero && token.WaitHandle.WaitOne(ahead))
+                    {
+                        // Stopped while throttling: this record is not registered, so it stays uncommitted.
+                        break;
+                    }
+                }
+
                 var record = new KafkaRecord(result, _tracker.Register(result.TopicPartitionOffset));
                 Interlocked.Increment(ref _consumed);
                 while (!_buffer.Writer.TryWrite(record))

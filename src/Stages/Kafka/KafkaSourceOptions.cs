@@ -9,6 +9,7 @@ public sealed class KafkaSourceOptions
     private TimeSpan _commitInterval = TimeSpan.FromMilliseconds(500);
     private int _sessionTimeoutMs = 6000;
     private int _bufferedRecords = 4096;
+    private double? _maxRecordsPerSecond;
 
     /// <summary>The brokers, <c>host:port[,host:port]</c>.</summary>
     /// <value>The default is empty: it must be set.</value>
@@ -99,6 +100,23 @@ public sealed class KafkaSourceOptions
     /// <summary>Stop when no record arrived for this long (after the first assignment).</summary>
     /// <value>The default is <see langword="null"/>: run until stopped.</value>
     public TimeSpan? IdleTimeout { get; set; }
+
+    /// <summary>Consume at most this many records per second (throttled replays, demos, tests).</summary>
+    /// <value>The default is <see langword="null"/>: as fast as the pipeline takes them.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero, negative or not finite.</exception>
+    public double? MaxRecordsPerSecond
+    {
+        get => _maxRecordsPerSecond;
+        set
+        {
+            if (value is { } rate && (rate <= 0 || !double.IsFinite(rate)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(MaxRecordsPerSecond), value, "the rate must be a positive finite number");
+            }
+
+            _maxRecordsPerSecond = value;
+        }
+    }
 
     /// <summary>Returns a copy, so later changes do not reach a source that was already created.</summary>
     /// <returns>The copy.</returns>

@@ -151,9 +151,11 @@ public static class FraudCommands
         var batch = Positive<int>("--batch", "Transactions per scoring batch", 256);
         var maxRecords = new Option<long?>("--max-records") { Description = "Kafka: stop after this many records (default: run until Ctrl+C/SIGTERM)" };
         var idle = new Option<double?>("--idle-exit") { Description = "Kafka: stop after this many seconds without records" };
+        var maxRate = new Option<double?>("--max-rate") { Description = "Kafka: consume at most this many records per second" };
+        var sessionTimeout = new Option<int>("--session-timeout-ms") { Description = "Kafka: group session timeout (default 6000)", DefaultValueFactory = _ => 6000 };
         var command = new Command("score", "Score transactions from a CSV file or a Kafka topic: per-card features, model, threshold, alerts")
         {
-            csv, kafka, topic, group, alertsTopic, scoresTopic, models, kind, threshold, scored, rejects, speed, dop, batch, maxRecords, idle,
+            csv, kafka, topic, group, alertsTopic, scoresTopic, models, kind, threshold, scored, rejects, speed, dop, batch, maxRecords, idle, maxRate, sessionTimeout,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -173,6 +175,8 @@ public static class FraudCommands
                         Threshold = parse.GetValue(threshold),
                         MaxRecords = parse.GetValue(maxRecords),
                         IdleExit = parse.GetValue(idle) is { } s ? TimeSpan.FromSeconds(s) : null,
+                        MaxRate = parse.GetValue(maxRate),
+                        SessionTimeoutMs = parse.GetValue(sessionTimeout),
                         Pipeline = pipeline,
                     },
                     Console.Out,

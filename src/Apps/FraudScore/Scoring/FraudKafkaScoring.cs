@@ -34,6 +34,7 @@ public static class FraudKafkaScoring
                 MaxRecords = settings.MaxRecords,
                 IdleTimeout = settings.IdleExit,
                 SessionTimeoutMs = settings.SessionTimeoutMs,
+                MaxRecordsPerSecond = settings.MaxRate,
             },
             line => log.WriteLine("[kafka] " + line));
         // The counters below are touched by the single produce worker, except 'malformed' (decode worker).

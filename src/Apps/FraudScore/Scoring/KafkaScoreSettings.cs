@@ -49,6 +49,10 @@ public sealed class KafkaScoreSettings
     /// <value>The default is 6000.</value>
     public int SessionTimeoutMs { get; set; } = 6000;
 
+    /// <summary>Consume at most this many records per second.</summary>
+    /// <value>The default is <see langword="null"/>: no limit.</value>
+    public double? MaxRate { get; set; }
+
     /// <summary>Parallelism and batching.</summary>
     /// <value>The default is <see cref="FraudScoringOptions"/>' defaults.</value>
     public FraudScoringOptions Pipeline { get; set; } = new();

@@ -86,6 +86,18 @@ internal sealed class PocketSphinxDecoder : IDisposable
         int nextPartial = partialEvery;
         fixed (short* pcm = _pcm)
         {
+            if (_options.Mode == PocketSphinxMode.WholeUtterance)
+            {
+                if (PocketSphinxNative.ps_process_raw(_decoder, pcm, (nuint)samples.Length, 0, 1) < 0)
+                {
+                    _ = PocketSphinxNative.ps_end_utt(_decoder);
+                    throw new InvalidOperationException("PocketSphinx failed to process audio (ps_process_raw < 0)");
+                }
+
+                Check(PocketSphinxNative.ps_end_utt(_decoder), "ps_end_utt");
+                return Hypothesis();
+            }
+
             for (int offset = 0; offset < samples.Length; offset += _options.FeedSamples)
             {
                 cancellationToken.ThrowIfCancellationRequested();

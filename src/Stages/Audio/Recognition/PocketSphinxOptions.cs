@@ -51,7 +51,11 @@ public sealed class PocketSphinxOptions
         }
     }
 
-    /// <summary>Samples handed to <c>ps_process_raw</c> per call.</summary>
+    /// <summary>How an utterance is fed to the decoder.</summary>
+    /// <value>The default is <see cref="PocketSphinxMode.WholeUtterance"/>: deterministic with any pool size.</value>
+    public PocketSphinxMode Mode { get; set; } = PocketSphinxMode.WholeUtterance;
+
+    /// <summary>Samples handed to <c>ps_process_raw</c> per call in <see cref="PocketSphinxMode.Live"/> mode.</summary>
     /// <value>The default is 1600 (100 ms), the way a live microphone feeds it.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
     public int FeedSamples
@@ -64,7 +68,7 @@ public sealed class PocketSphinxOptions
         }
     }
 
-    /// <summary>Audio decoded between two partial hypotheses (when a partial callback is given).</summary>
+    /// <summary>Audio decoded between two partial hypotheses (in <see cref="PocketSphinxMode.Live"/> mode, when a partial callback is given).</summary>
     /// <value>The default is 1 s.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
     public TimeSpan PartialInterval

@@ -20,8 +20,8 @@ public sealed class PocketSphinxStage : Stage<Utterance, Transcript>, IDisposabl
     /// <summary>Creates the stage; the decoder is created when the stage is opened.</summary>
     /// <param name="options">The models; <see langword="null"/> for Debian's US-English models.</param>
     /// <param name="partial">
-    /// Receives partial hypotheses while an utterance is decoded (from the worker's thread, so it must be
-    /// thread-safe); <see langword="null"/> for none.
+    /// Receives partial hypotheses while an utterance is decoded in <see cref="PocketSphinxMode.Live"/> mode
+    /// (from the worker's thread, so it must be thread-safe); <see langword="null"/> for none.
     /// </param>
     public PocketSphinxStage(PocketSphinxOptions? options = null, Action<Transcript>? partial = null)
     {
