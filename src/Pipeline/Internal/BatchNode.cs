@@ -59,6 +59,7 @@ internal sealed class BatchNode<T>(string name, StageOptions options, BatchOptio
     {
         await _gate.WaitAsync(_context.Token).ConfigureAwait(false);
         long start = 0;
+        long waited = 0;
         try
         {
             _current.Add(packet);
@@ -75,7 +76,7 @@ internal sealed class BatchNode<T>(string name, StageOptions options, BatchOptio
             start = Metrics.ItemIn();
             if (_current.Count >= BatchOptions.MaxBatchSize)
             {
-                await FlushAsync().ConfigureAwait(false);
+                waited = await FlushAsync().ConfigureAwait(false);
             }
         }
         finally
@@ -83,7 +84,8 @@ internal sealed class BatchNode<T>(string name, StageOptions options, BatchOptio
             _gate.Release();
             if (start != 0)
             {
-                Metrics.RecordBusy(start);
+                // Waiting on a full downstream is backpressure, not work.
+                Metrics.RecordBusy(start + waited);
             }
         }
     }
@@ -124,8 +126,8 @@ internal sealed class BatchNode<T>(string name, StageOptions options, BatchOptio
         }
     }
 
-    /// <summary>Emits the current batch. Called under the gate.</summary>
-    private async Task FlushAsync()
+    /// <summary>Emits the current batch. Called under the gate. Returns the ticks spent waiting downstream.</summary>
+    private async Task<long> FlushAsync()
     {
         int count = _current.Count;
         var items = new T[count];
@@ -143,19 +145,22 @@ internal sealed class BatchNode<T>(string name, StageOptions options, BatchOptio
         _timer?.Dispose();
         _timer = null;
         var packet = new Packet<T[]>(items, sequences[0], timestamps[0], new BatchTrace(sequences, timestamps));
+        long waited = 0;
         if (!_output.Post(packet))
         {
             long blockedFrom = Metrics.Now();
             bool accepted = await _output.SendAsync(packet, _context.Token).ConfigureAwait(false);
-            Metrics.AddBlocked(Metrics.Now() - blockedFrom);
+            waited = Metrics.Now() - blockedFrom;
+            Metrics.AddBlocked(waited);
             if (!accepted)
             {
-                return;
+                return waited;
             }
         }
 
         // ItemsOut counts batches: items in vs. batches out shows the average batch size.
         Metrics.ItemsEmitted(1);
+        return waited;
     }
 
     private async Task CompleteAsync()

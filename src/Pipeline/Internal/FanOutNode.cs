@@ -60,41 +60,47 @@ internal sealed class FanOutNode<T>(string kind, string name, StageOptions optio
     private async Task RouteAsync(Packet<T> packet)
     {
         long start = Metrics.ItemIn();
+        long blocked = 0;
         switch (mode)
         {
             case FanOutMode.Broadcast:
                 foreach (var target in _targets)
                 {
-                    await SendAsync(target, packet).ConfigureAwait(false);
+                    blocked += await SendAsync(target, packet).ConfigureAwait(false);
                 }
 
                 break;
             case FanOutMode.RoundRobin:
-                await SendAsync(_targets[(int)(_next++ % _targets.Length)], packet).ConfigureAwait(false);
+                blocked += await SendAsync(_targets[(int)(_next++ % _targets.Length)], packet).ConfigureAwait(false);
                 break;
             default:
                 int key = partition!(packet.Value);
-                await SendAsync(_targets[(int)((uint)key % (uint)_targets.Length)], packet).ConfigureAwait(false);
+                blocked += await SendAsync(_targets[(int)((uint)key % (uint)_targets.Length)], packet).ConfigureAwait(false);
                 break;
         }
 
-        Metrics.ItemOut(start);
+        // Time spent waiting on a full branch is backpressure, not work: it is left out of busy time.
+        Metrics.ItemOut(start == 0 ? 0 : start + blocked);
     }
 
-    private async Task SendAsync(ITargetBlock<Packet<T>> target, Packet<T> packet)
+    /// <summary>Hands the packet to a branch, waiting if it is full; returns the ticks spent waiting.</summary>
+    private async ValueTask<long> SendAsync(ITargetBlock<Packet<T>> target, Packet<T> packet)
     {
         if (target.Post(packet))
         {
-            return;
+            return 0;
         }
 
         long from = Metrics.Now();
         bool accepted = await target.SendAsync(packet, _context.Token).ConfigureAwait(false);
-        Metrics.AddBlocked(Metrics.Now() - from);
+        long waited = Metrics.Now() - from;
+        Metrics.AddBlocked(waited);
         if (!accepted)
         {
             _context.Token.ThrowIfCancellationRequested();
             throw new InvalidOperationException($"stage '{Name}': a branch stopped accepting items");
         }
+
+        return waited;
     }
 }
