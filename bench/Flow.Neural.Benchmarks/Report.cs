@@ -114,6 +114,25 @@ internal static class Report
             }
         }
 
+        if (All("conv"))
+        {
+            // The Fashion CNN's second convolution (16→32, 3×3, pad 1 on 14×14), batch 64, split into its parts.
+            var g = new Internal.Kernels.ConvGeometry(16, 14, 14, 3, 3, 1, 1, 1, 1);
+            int plane = g.OutH * g.OutW, colSize = g.ColRows * plane, sample = 16 * 14 * 14;
+            float[] x = Workloads.Random(64 * sample, 1), col = new float[64 * colSize], w = Workloads.Random(32 * g.ColRows, 2), y = new float[64 * 32 * plane];
+            var single = new ComputeOptions();
+            double im2col = Time(() => { for (int n = 0; n < 64; n++) { Internal.Kernels.ConvKernels.Im2Col(x, n * sample, g, col, n * colSize, plane); } });
+            double gemm = Time(() =>
+            {
+                for (int n = 0; n < 64; n++)
+                {
+                    Internal.Kernels.Gemm.Multiply(new Internal.Kernels.MatrixRef(w, 0, g.ColRows, false), new Internal.Kernels.MatrixRef(col, n * colSize, plane, false), y, n * 32 * plane, plane, 32, plane, g.ColRows, false, Internal.Kernels.GemmPartition.Rows, single);
+                }
+            });
+            double flops = 2.0 * 64 * 32 * plane * g.ColRows;
+            Line(o, $"conv 16→32 3×3 14×14 batch 64: im2col {Ms(im2col)}, per-sample GEMMs {Ms(gemm)} ({flops / gemm / 1e9:F1} GFLOP/s)");
+        }
+
         if (All("ort"))
         {
             Sequential cnn = FashionMnist.CreateCnn();

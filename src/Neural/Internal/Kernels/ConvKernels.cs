@@ -69,40 +69,55 @@ internal static unsafe class ConvKernels
     internal static void Im2Col(float[] x, int xOffset, in ConvGeometry g, float[] col, int colOffset, int ldCol)
     {
         int oh = g.OutH, ow = g.OutW;
-        for (int c = 0; c < g.Channels; c++)
+        fixed (float* px0 = x)
+        fixed (float* pc0 = col)
         {
-            for (int ky = 0; ky < g.KernelH; ky++)
+            float* px = px0 + xOffset;
+            for (int c = 0; c < g.Channels; c++)
             {
-                for (int kx = 0; kx < g.KernelW; kx++)
+                for (int ky = 0; ky < g.KernelH; ky++)
                 {
-                    int row = (((c * g.KernelH) + ky) * g.KernelW) + kx;
-                    int dst = colOffset + (row * ldCol);
-                    for (int oy = 0; oy < oh; oy++)
+                    for (int kx = 0; kx < g.KernelW; kx++)
                     {
-                        int iy = (oy * g.StrideH) - g.PadH + ky;
-                        if ((uint)iy >= (uint)g.Height)
-                        {
-                            col.AsSpan(dst + (oy * ow), ow).Clear();
-                            continue;
-                        }
+                        int row = (((c * g.KernelH) + ky) * g.KernelW) + kx;
+                        float* dstRow = pc0 + colOffset + (row * ldCol);
 
-                        int src = xOffset + (((c * g.Height) + iy) * g.Width);
-                        int rowStart = dst + (oy * ow);
-                        if (g.StrideW == 1)
+                        // The output columns whose input column is inside the image: one contiguous run
+                        // for stride 1, so rows are copied as blocks with the padding zeroed around them.
+                        int first = Math.Clamp(g.PadW - kx, 0, ow);
+                        int last = Math.Clamp(g.Width + g.PadW - kx, first, ow);
+                        for (int oy = 0; oy < oh; oy++)
                         {
-                            // Stride 1: the valid columns are one contiguous run; copy it and zero the padding.
-                            int first = Math.Clamp(g.PadW - kx, 0, ow);
-                            int last = Math.Clamp(g.Width + g.PadW - kx, first, ow);
-                            col.AsSpan(rowStart, first).Clear();
-                            x.AsSpan(src + first - g.PadW + kx, last - first).CopyTo(col.AsSpan(rowStart + first));
-                            col.AsSpan(rowStart + last, ow - last).Clear();
-                            continue;
-                        }
+                            float* dst = dstRow + (oy * ow);
+                            int iy = (oy * g.StrideH) - g.PadH + ky;
+                            if ((uint)iy >= (uint)g.Height)
+                            {
+                                new Span<float>(dst, ow).Clear();
+                                continue;
+                            }
 
-                        for (int ox = 0; ox < ow; ox++)
-                        {
-                            int ix = (ox * g.StrideW) - g.PadW + kx;
-                            col[rowStart + ox] = (uint)ix < (uint)g.Width ? x[src + ix] : 0f;
+                            float* src = px + (((c * g.Height) + iy) * g.Width);
+                            if (g.StrideW == 1)
+                            {
+                                for (int q = 0; q < first; q++)
+                                {
+                                    dst[q] = 0f;
+                                }
+
+                                Buffer.MemoryCopy(src + first - g.PadW + kx, dst + first, (last - first) * sizeof(float), (last - first) * sizeof(float));
+                                for (int q = last; q < ow; q++)
+                                {
+                                    dst[q] = 0f;
+                                }
+
+                                continue;
+                            }
+
+                            for (int ox = 0; ox < ow; ox++)
+                            {
+                                int ix = (ox * g.StrideW) - g.PadW + kx;
+                                dst[ox] = (uint)ix < (uint)g.Width ? src[ix] : 0f;
+                            }
                         }
                     }
                 }
