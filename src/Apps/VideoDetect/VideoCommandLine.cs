@@ -33,20 +33,10 @@ internal static class VideoCommandLine
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var options = new VideoDetectOptions();
+            VideoDetectOptions options;
             try
             {
-                options.Input = parseResult.GetValue(input) ?? string.Empty;
-                options.SetDetector(parseResult.GetValue(detector) ?? "blazeface-front");
-                options.VideoOutput = parseResult.GetValue(output);
-                options.JsonOutput = parseResult.GetValue(json);
-                options.SnapshotDirectory = parseResult.GetValue(snapshots);
-                options.DegreeOfParallelism = parseResult.GetValue(dop);
-                options.BatchSize = parseResult.GetValue(batch);
-                options.MaxFrames = parseResult.GetValue(maxFrames);
-                options.ScoreThreshold = parseResult.GetValue(score);
-                options.CascadePath = parseResult.GetValue(cascade);
-                options.View = parseResult.GetValue(quiet) ? LiveViewMode.ReportOnly : LiveViewMode.Auto;
+                options = Bind(parseResult);
             }
             catch (ArgumentException ex)
             {
@@ -57,6 +47,27 @@ internal static class VideoCommandLine
             return await RunAsync(options, Console.Out, Console.Error, cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>Turns the parsed command line into job options.</summary>
+    /// <exception cref="ArgumentException">A value is invalid (unknown detector, DOP below 1, ...).</exception>
+    internal static VideoDetectOptions Bind(ParseResult parseResult)
+    {
+        var options = new VideoDetectOptions
+        {
+            Input = parseResult.GetValue<string>("input") ?? string.Empty,
+            VideoOutput = parseResult.GetValue<string?>("--output"),
+            JsonOutput = parseResult.GetValue<string?>("--json"),
+            SnapshotDirectory = parseResult.GetValue<string?>("--snapshots"),
+            DegreeOfParallelism = parseResult.GetValue<int>("--dop"),
+            BatchSize = parseResult.GetValue<int>("--batch"),
+            MaxFrames = parseResult.GetValue<long?>("--max-frames"),
+            ScoreThreshold = parseResult.GetValue<float>("--score"),
+            CascadePath = parseResult.GetValue<string?>("--cascade"),
+            View = parseResult.GetValue<bool>("--quiet") ? LiveViewMode.ReportOnly : LiveViewMode.Auto,
+        };
+        options.SetDetector(parseResult.GetValue<string>("--detector") ?? "blazeface-front");
+        return options;
     }
 
     /// <summary>Runs a job and turns its outcome into one report or one error line and an exit code.</summary>

@@ -41,7 +41,20 @@ public sealed class VideoDetectOptions
 
     /// <summary>The least detector score to keep a box (BlazeFace and user ONNX models).</summary>
     /// <value>The default is 0.5.</value>
-    public float ScoreThreshold { get; set; } = 0.5f;
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside [0, 1).</exception>
+    public float ScoreThreshold
+    {
+        get;
+        set
+        {
+            if (!(value >= 0 && value < 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(ScoreThreshold), value, "the score threshold must be in [0, 1)");
+            }
+
+            field = value;
+        }
+    } = 0.5f;
 
     /// <summary>Replicas of the preprocessing and detection stages (one ONNX Runtime session each, one intra-op thread each).</summary>
     /// <value>The default is 2.</value>

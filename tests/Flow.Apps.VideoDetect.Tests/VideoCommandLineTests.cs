@@ -1,0 +1,113 @@
+using System.CommandLine;
+
+namespace Flow.Apps.VideoDetect.Tests;
+
+public class VideoCommandLineTests
+{
+    private static async Task<(int Code, string Output, string Error)> RunAsync(VideoDetectOptions options)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        options.View = Flow.Pipeline.LiveViewMode.ReportOnly;
+        int code = await VideoCommandLine.RunAsync(options, output, error, default);
+        return (code, output.ToString(), error.ToString().TrimEnd());
+    }
+
+    [Fact]
+    public async Task Run_TruncatedVideo_ProcessesFramesBeforeTheDamageThenFailsWithOneLine()
+    {
+        string folder = TestClips.NewFolder();
+        string damaged = Path.Combine(folder, "damaged.avi");
+        byte[] bytes = await File.ReadAllBytesAsync(TestClips.Faces24.VideoPath);
+        await File.WriteAllBytesAsync(damaged, bytes[..(bytes.Length * 2 / 3)]);
+        string json = Path.Combine(folder, "out.jsonl");
+
+        var (code, output, error) = await RunAsync(new VideoDetectOptions { Input = damaged, JsonOutput = json });
+
+        Assert.Equal(VideoCommandLine.InputError, code);
+        var lines = await File.ReadAllLinesAsync(json);
+        Assert.InRange(lines.Length, 4, 23);
+        Assert.Equal($"flow video: video file '{damaged}' is truncated or corrupt: decoding stopped after {lines.Length} of 24 frames", error);
+        Assert.Contains($"video: {lines.Length} frames out of {lines.Length} read", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_MissingModel_FailsWithOneLineNamingIt()
+    {
+        var options = new VideoDetectOptions { Input = TestClips.Faces24.VideoPath };
+        options.SetDetector("onnx:/models/absent.onnx");
+        var (code, _, error) = await RunAsync(options);
+        Assert.Equal(VideoCommandLine.InputError, code);
+        Assert.Equal("flow video: model file '/models/absent.onnx' not found (run scripts/setup.sh to fetch the bundled models, or pass an existing .onnx file)", error);
+    }
+
+    [Fact]
+    public async Task Run_MissingBlazeFaceFile_FailsWithOneLineNamingIt()
+    {
+        var (code, _, error) = await RunAsync(new VideoDetectOptions { Input = TestClips.Faces24.VideoPath, ModelPath = "/models/face.onnx" });
+        Assert.Equal(VideoCommandLine.InputError, code);
+        Assert.StartsWith("flow video: model file '/models/face.onnx' not found", error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error);
+    }
+
+    [Fact]
+    public async Task Run_NoCamera_FailsWithOneLineNamingTheIndex()
+    {
+        var (code, _, error) = await RunAsync(new VideoDetectOptions { Input = "63" });
+        Assert.Equal(VideoCommandLine.InputError, code);
+        Assert.Equal("flow video: camera 63 cannot be opened (no such device /dev/video63, or it is busy)", error);
+    }
+
+    [Fact]
+    public async Task Run_MissingInputFile_FailsWithOneLineNamingIt()
+    {
+        var (code, _, error) = await RunAsync(new VideoDetectOptions { Input = "/videos/none.mp4" });
+        Assert.Equal(VideoCommandLine.InputError, code);
+        Assert.Equal("flow video: video file '/videos/none.mp4' not found", error);
+    }
+
+    [Fact]
+    public async Task Run_UnsupportedOutputExtension_FailsWithOneLine()
+    {
+        var (code, _, error) = await RunAsync(new VideoDetectOptions { Input = TestClips.Faces24.VideoPath, VideoOutput = "out.mkv" });
+        Assert.Equal(VideoCommandLine.InputError, code);
+        Assert.Equal("flow video: video file 'out.mkv': use .mp4 (mp4v) or .avi (MJPG)", error);
+    }
+
+    [Fact]
+    public void Bind_CommandLine_MapsEveryOption()
+    {
+        var root = new RootCommand { VideoCommands.Create() };
+        var parsed = root.Parse(["video", "clip.avi", "-d", "hog", "--dop", "3", "--batch", "4", "--max-frames", "9", "-o", "a.mp4", "--json", "a.jsonl", "--snapshots", "snaps", "-q"]);
+        Assert.Empty(parsed.Errors);
+        var options = VideoCommandLine.Bind(parsed);
+        Assert.Equal("clip.avi", options.Input);
+        Assert.Equal(DetectorKind.Hog, options.Detector);
+        Assert.Equal(3, options.DegreeOfParallelism);
+        Assert.Equal(4, options.BatchSize);
+        Assert.Equal(9, options.MaxFrames);
+        Assert.Equal("a.mp4", options.VideoOutput);
+        Assert.Equal("a.jsonl", options.JsonOutput);
+        Assert.Equal("snaps", options.SnapshotDirectory);
+        Assert.Equal(Flow.Pipeline.LiveViewMode.ReportOnly, options.View);
+    }
+
+    [Fact]
+    public void Bind_ZeroDop_ThrowsArgumentException()
+    {
+        var root = new RootCommand { VideoCommands.Create() };
+        Assert.Throws<ArgumentOutOfRangeException>(() => VideoCommandLine.Bind(root.Parse(["video", "clip.avi", "--dop", "0"])));
+    }
+
+    [Fact]
+    public async Task RunDemoAsync_EmbeddedDefaults_ReportsFaceAccuracyAndPeople()
+    {
+        using var output = new StringWriter();
+        int code = await VideoCommands.RunDemoAsync(output, default);
+        string text = output.ToString();
+        Assert.True(code == 0, text);
+        Assert.Contains("faces: precision", text, StringComparison.Ordinal);
+        Assert.Contains($"people: {VideoDemo.PeopleFrames} frames", text, StringComparison.Ordinal);
+        Assert.Contains("bottleneck:", text, StringComparison.Ordinal);
+    }
+}

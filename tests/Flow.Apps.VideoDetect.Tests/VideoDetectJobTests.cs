@@ -1,0 +1,96 @@
+using Flow.Stages.Video;
+
+namespace Flow.Apps.VideoDetect.Tests;
+
+public class VideoDetectJobTests
+{
+    [Fact]
+    public async Task BlazeFace_GeneratedClipAtDop4_AllFramesInOrderAccurateAndStableIds()
+    {
+        var clip = TestClips.Faces24;
+        var result = await new VideoDetectJob(new VideoDetectOptions
+        {
+            Input = clip.VideoPath,
+            Detector = DetectorKind.BlazeFaceFront,
+            DegreeOfParallelism = 4,
+            BatchSize = 3,
+        }).RunAsync(null, default);
+
+        Assert.Equal(24, result.FramesRead);
+        Assert.Equal(Enumerable.Range(0, 24).Select(i => (long)i), result.Frames.Select(f => f.FrameIndex));
+        Assert.Equal(4, result.Pipeline["detect"].MaxDegreeOfParallelism);
+        var accuracy = DetectionAccuracy.Evaluate(clip, result.Frames);
+        Assert.True(accuracy.Precision >= 0.9 && accuracy.Recall >= 0.9, accuracy.ToString());
+        Assert.Equal(0, accuracy.IdSwitches);
+        Assert.Equal(3, result.Tracks);
+        Assert.Null(result.InputError);
+    }
+
+    [Fact]
+    public async Task Haar_GeneratedClip_FindsMostFaces()
+    {
+        var clip = TestClips.Faces24;
+        var result = await new VideoDetectJob(new VideoDetectOptions { Input = clip.VideoPath, Detector = DetectorKind.Haar, MaxFrames = 12 }).RunAsync(null, default);
+        Assert.Equal(12, result.Frames.Count);
+        var accuracy = DetectionAccuracy.Evaluate(clip with { Frames = clip.Frames.Take(12).ToArray() }, result.Frames);
+        Assert.True(accuracy.Recall >= 0.8 && accuracy.Precision >= 0.8, accuracy.ToString());
+    }
+
+    [Fact]
+    public async Task Hog_Vtest_WritesAnnotatedVideoAndOneJsonLinePerFrame()
+    {
+        string folder = TestClips.NewFolder();
+        string video = Path.Combine(folder, "people.avi");
+        string json = Path.Combine(folder, "people.jsonl");
+        var result = await new VideoDetectJob(new VideoDetectOptions
+        {
+            Input = TestClips.Asset("vtest.avi"),
+            Detector = DetectorKind.Hog,
+            MaxFrames = 4,
+            VideoOutput = video,
+            JsonOutput = json,
+        }).RunAsync(null, default);
+
+        Assert.Equal(4, result.Frames.Count);
+        Assert.True(result.Detections > 0);
+        Assert.All(result.Frames.SelectMany(f => f.Detections), d => Assert.Equal("person", d.Label));
+        Assert.Equal(4, File.ReadAllLines(json).Length);
+        using var capture = new OpenCvSharp.VideoCapture(video);
+        Assert.Equal(4, capture.FrameCount);
+        Assert.Equal(10, capture.Fps, 3); // vtest.avi's rate carried into the output
+    }
+
+    [Fact]
+    public async Task LiveInput_SlowDetector_ShedsFramesButKeepsOrderAndAccountsForEveryFrame()
+    {
+        // file:// goes through FFmpeg's URL path, so the job treats it as a live stream (latest-only before the detector).
+        var clip = TestClips.Faces24;
+        var result = await new VideoDetectJob(new VideoDetectOptions
+        {
+            Input = "file://" + clip.VideoPath,
+            Detector = DetectorKind.BlazeFaceBack,
+            DegreeOfParallelism = 1,
+        }).RunAsync(null, default);
+
+        var indexes = result.Frames.Select(f => f.FrameIndex).ToArray();
+        Assert.Equal(indexes.Order(), indexes);
+        Assert.Equal(indexes.Length, indexes.Distinct().Count());
+        Assert.Equal(24, result.FramesRead);
+        Assert.Equal(result.FramesRead, result.Frames.Count + result.Pipeline.Stages.Sum(s => s.Dropped));
+    }
+
+    [Fact]
+    public async Task ImageFolder_EveryImageIsAFrame()
+    {
+        string folder = TestClips.NewFolder();
+        foreach (var name in new[] { "grace_hopper_512x512.jpg", "sample3.jpg" })
+        {
+            File.Copy(TestClips.Asset(name), Path.Combine(folder, name));
+        }
+
+        var result = await new VideoDetectJob(new VideoDetectOptions { Input = folder, Detector = DetectorKind.BlazeFaceBack }).RunAsync(null, default);
+        Assert.Equal([0L, 1L], result.Frames.Select(f => f.FrameIndex));
+        Assert.Single(result.Frames[0].Detections);          // one portrait
+        Assert.Equal(3, result.Frames[1].Detections.Count);  // three women in sample3.jpg
+    }
+}

@@ -1,0 +1,52 @@
+namespace Flow.Apps.VideoDetect.Tests;
+
+public class VideoDetectOptionsTests
+{
+    [Theory]
+    [InlineData("blazeface-front", DetectorKind.BlazeFaceFront)]
+    [InlineData("BlazeFace-Back", DetectorKind.BlazeFaceBack)]
+    [InlineData("hog", DetectorKind.Hog)]
+    [InlineData("haar", DetectorKind.Haar)]
+    public void SetDetector_KnownName_SetsTheKind(string name, DetectorKind expected)
+    {
+        var options = new VideoDetectOptions();
+        options.SetDetector(name);
+        Assert.Equal(expected, options.Detector);
+    }
+
+    [Fact]
+    public void SetDetector_OnnxWithPath_SetsKindAndKeepsThePathsCase()
+    {
+        var options = new VideoDetectOptions();
+        options.SetDetector("onnx:/Models/YoloFace.onnx");
+        Assert.Equal(DetectorKind.Onnx, options.Detector);
+        Assert.Equal("/Models/YoloFace.onnx", options.ModelPath);
+    }
+
+    [Fact]
+    public void SetDetector_UnknownName_ListsTheValidOnes()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new VideoDetectOptions().SetDetector("yolo"));
+        Assert.StartsWith("unknown detector 'yolo' (use blazeface-front, blazeface-back, hog, haar or onnx:<path>)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Defaults_AreDocumentedValues()
+    {
+        var options = new VideoDetectOptions();
+        Assert.Equal(2, options.DegreeOfParallelism);
+        Assert.Equal(1, options.BatchSize);
+        Assert.Equal(DetectorKind.BlazeFaceFront, options.Detector);
+        Assert.Equal(0.5f, options.ScoreThreshold);
+        Assert.Null(options.MaxFrames);
+    }
+
+    [Fact]
+    public void Setters_InvalidValues_ThrowNamingTheProperty()
+    {
+        Assert.Equal("DegreeOfParallelism", Assert.Throws<ArgumentOutOfRangeException>(() => new VideoDetectOptions { DegreeOfParallelism = 0 }).ParamName);
+        Assert.Equal("BatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => new VideoDetectOptions { BatchSize = -1 }).ParamName);
+        Assert.Equal("MaxFrames", Assert.Throws<ArgumentOutOfRangeException>(() => new VideoDetectOptions { MaxFrames = 0 }).ParamName);
+        Assert.Equal("ScoreThreshold", Assert.Throws<ArgumentOutOfRangeException>(() => new VideoDetectOptions { ScoreThreshold = 1.5f }).ParamName);
+    }
+}
