@@ -1,4 +1,7 @@
 using System.CommandLine;
+using Flow.Apps.FraudScore.Commands;
+using Flow.Apps.SpeechRec;
+using Flow.Apps.VideoDetect;
 using Flow.Pipeline;
 
 namespace Flow.Cli.Demo;
@@ -7,7 +10,7 @@ namespace Flow.Cli.Demo;
 internal static class DemoCommand
 {
     /// <summary>The parts of the demo, in the order they run.</summary>
-    private static readonly string[] Parts = ["pipeline"];
+    private static readonly string[] Parts = ["pipeline", "fraud", "video", "speech"];
 
     public static Command Create()
     {
@@ -26,7 +29,10 @@ internal static class DemoCommand
                 int code = part switch
                 {
                     "pipeline" => await SensorDemo.RunAsync(parse.GetValue(readings), parse.GetValue(view), output, cancellationToken).ConfigureAwait(false),
-                    _ => 0,
+                    "fraud" => await FraudCommands.RunDemoAsync(output, cancellationToken).ConfigureAwait(false),
+                    "video" => await VideoCommands.RunDemoAsync(output, cancellationToken).ConfigureAwait(false),
+                    "speech" => await SpeechCommands.RunDemoAsync(output, cancellationToken).ConfigureAwait(false),
+                    _ => throw new InvalidOperationException($"unknown demo part '{part}'"),
                 };
                 if (code != 0)
                 {
