@@ -21,14 +21,14 @@ public static class SpeechCommands
         Option<int> decoders = PositiveInt("--decoders", "PocketSphinx decoders working on different utterances in parallel", 2);
         var format = new Option<string>("--format") { Description = "Output: json (one JSON object per line) or text", DefaultValueFactory = _ => "json" };
         format.AcceptOnlyFromAmong("json", "text");
-        var noPartials = new Option<bool>("--no-partials") { Description = "Print final transcripts only" };
+        var partials = new Option<bool>("--partials") { Description = "Print partial hypotheses while decoding (live 100 ms feeding; the running cepstral mean of each decoder then carries across utterances)" };
         var keywords = new Option<string?>("--keywords") { Description = "Keyword model from 'flow speech train-keywords' (e.g. runs/keywords/keywords.model); adds the keyword branch" };
         var vadModel = new Option<string?>("--vad-model") { Description = $"Silero VAD v5 ONNX model (default {SileroVadOptions.DefaultModelPath})" };
         var noReport = new Option<bool>("--no-report") { Description = "Do not print the end-of-run report (stderr for json, stdout for text)" };
 
         var command = new Command("speech", "Live speech recognition: Silero VAD → utterances → PocketSphinx decoder pool (+ keyword network)")
         {
-            inputs, stdin, realtime, decoders, format, noPartials, keywords, vadModel, noReport,
+            inputs, stdin, realtime, decoders, format, partials, keywords, vadModel, noReport,
         };
         command.Validators.Add(result =>
         {
@@ -45,7 +45,7 @@ public static class SpeechCommands
                 Realtime = parse.GetValue(realtime),
                 Decoders = parse.GetValue(decoders),
                 Format = parse.GetValue(format) == "text" ? SpeechOutputFormat.Text : SpeechOutputFormat.Json,
-                Partials = !parse.GetValue(noPartials),
+                Partials = parse.GetValue(partials),
                 KeywordModel = parse.GetValue(keywords),
                 VadModel = parse.GetValue(vadModel),
                 Report = !parse.GetValue(noReport),
@@ -86,7 +86,7 @@ public static class SpeechCommands
         var writer = new SpeechEventWriter(output, SpeechOutputFormat.Text);
         try
         {
-            var options = new SpeechRecognitionOptions { Decoders = 2 };
+            var options = new SpeechRecognitionOptions { Decoders = 2, PartialResults = true };
             (SpeechEvaluation.Outcome outcome, SpeechJob job, Flow.Pipeline.PipelineResult result) =
                 await SpeechEvaluation.RunFlowAsync(clips, options, writer.Write, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(SpeechRunner.FormatReport(job, result, new SpeechRunSettings { Decoders = 2 })).ConfigureAwait(false);
@@ -129,15 +129,16 @@ public static class SpeechCommands
     {
         var directory = new Option<string>("--clips") { Description = "Folder with the clips and their 'transcription' file", DefaultValueFactory = _ => LibriVoxClips.DefaultDirectory };
         Option<int> decoders = PositiveInt("--decoders", "PocketSphinx decoders in Flow's pool", 2);
+        var live = new Option<bool>("--partials") { Description = "Decode in live mode (100 ms feeds, partial hypotheses) instead of whole utterances" };
         var noCli = new Option<bool>("--no-cli") { Description = "Skip the peers (Debian's pocketsphinx_continuous and pocketsphinx_batch)" };
         var command = new Command("wer", "Word error rate and real-time factor of Flow's pipeline and of Debian's pocketsphinx_continuous and pocketsphinx_batch on the LibriVox clips")
         {
-            directory, decoders, noCli,
+            directory, decoders, live, noCli,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             IReadOnlyList<(string Path, string Reference)> clips = LibriVoxClips.Load(parse.GetValue(directory));
-            var options = new SpeechRecognitionOptions { Decoders = parse.GetValue(decoders), PartialResults = false };
+            var options = new SpeechRecognitionOptions { Decoders = parse.GetValue(decoders), PartialResults = parse.GetValue(live) };
             (SpeechEvaluation.Outcome flow, _, _) = await SpeechEvaluation.RunFlowAsync(clips, options, null, cancellationToken).ConfigureAwait(false);
             var outcomes = new List<SpeechEvaluation.Outcome> { flow };
             if (!parse.GetValue(noCli))

@@ -13,7 +13,7 @@ internal sealed class SpeechRunSettings
 
     public SpeechOutputFormat Format { get; init; } = SpeechOutputFormat.Json;
 
-    public bool Partials { get; init; } = true;
+    public bool Partials { get; init; }
 
     public string? KeywordModel { get; init; }
 

@@ -45,6 +45,10 @@ public sealed class SpeechJob
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(onEvent);
         SpeechRecognitionOptions o = options.Clone();
+        if (o.PartialResults)
+        {
+            o.Recognizer.Mode = PocketSphinxMode.Live;
+        }
         pipelineOptions ??= new PipelineOptions { Name = "speech" };
         var job = new SpeechJob(pipelineOptions.TimeProvider);
         var builder = new PipelineBuilder(pipelineOptions);

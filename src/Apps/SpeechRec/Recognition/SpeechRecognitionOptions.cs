@@ -26,9 +26,13 @@ public sealed class SpeechRecognitionOptions
         }
     }
 
-    /// <summary>Whether decoders report partial hypotheses while an utterance is decoded.</summary>
-    /// <value>The default is <see langword="true"/>.</value>
-    public bool PartialResults { get; set; } = true;
+    /// <summary>
+    /// Whether decoders report partial hypotheses while an utterance is decoded. Partials need
+    /// <see cref="PocketSphinxMode.Live"/> feeding, so <see langword="true"/> switches the decoders to it
+    /// (see <see cref="PocketSphinxMode"/> for what that costs in determinism).
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: whole-utterance decoding, the same text with any pool size.</value>
+    public bool PartialResults { get; set; }
 
     /// <summary>The Silero VAD model and threads.</summary>
     /// <value>The default is <see cref="SileroVadOptions"/>' defaults.</value>
