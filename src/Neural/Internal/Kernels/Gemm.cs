@@ -5,7 +5,7 @@ namespace Flow.Neural.Internal.Kernels;
 
 /// <summary>
 /// C = op(A)·op(B) (+ C): a cache-blocked GEMM with packed panels and an FMA micro-kernel
-/// (Vector512 6×32 or Vector256 6×16), and the scalar triple loop kept as the reference.
+/// (Vector512 8×32 or Vector256 6×16), and the scalar triple loop kept as the reference.
 /// </summary>
 /// <remarks>
 /// Blocking follows the BLIS loop order (jc → pc → ic → jr → ir). Every element of C is
@@ -14,9 +14,11 @@ namespace Flow.Neural.Internal.Kernels;
 /// </remarks>
 internal static unsafe class Gemm
 {
-    private const int Mr = 6;
     private const int Kc = 256;
     private const int Mc = 120;
+
+    /// <summary>Micro-tile height: 8 rows × 32 columns with Vector512 (16 of 32 zmm registers), 6 × 16 with Vector256 (12 of 16 ymm).</summary>
+    private static readonly int Mr = Vector512.IsHardwareAccelerated ? 8 : 6;
     private const int Nc = 1024;
 
     /// <summary>Below this many multiply-adds the call stays on one core.</summary>
@@ -27,6 +29,8 @@ internal static unsafe class Gemm
 
     [ThreadStatic]
     private static float[]? t_packB;
+
+    private const int MrOf512 = 8;
 
     internal static int Nr => Vector512.IsHardwareAccelerated ? 32 : 16;
 
@@ -121,7 +125,7 @@ internal static unsafe class Gemm
         int nr = Nr;
         float[] packA = t_packA ??= GC.AllocateUninitializedArray<float>(Mc * Kc, pinned: true);
         float[] packB = t_packB ??= GC.AllocateUninitializedArray<float>(Kc * (Nc + 32), pinned: true);
-        float* tile = stackalloc float[Mr * 32];
+        float* tile = stackalloc float[8 * 32];
 
         fixed (float* pa = packA)
         fixed (float* pb = packB)
@@ -323,8 +327,8 @@ internal static unsafe class Gemm
 
     private static void MicroKernel512(int kc, float* a, float* b, int bStride, float* c, int ldc, bool load)
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b);
@@ -347,7 +351,13 @@ internal static unsafe class Gemm
             av = Vector512.Create(a[5]);
             c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
-            a += Mr;
+            av = Vector512.Create(a[6]);
+            c60 = Vector512.FusedMultiplyAdd(av, b0, c60);
+            c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
+            av = Vector512.Create(a[7]);
+            c70 = Vector512.FusedMultiplyAdd(av, b0, c70);
+            c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
+            a += MrOf512;
             b += bStride;
         }
 
@@ -357,6 +367,8 @@ internal static unsafe class Gemm
         Store512(c + (3 * ldc), c30, c31, load);
         Store512(c + (4 * ldc), c40, c41, load);
         Store512(c + (5 * ldc), c50, c51, load);
+        Store512(c + (6 * ldc), c60, c61, load);
+        Store512(c + (7 * ldc), c70, c71, load);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -398,7 +410,7 @@ internal static unsafe class Gemm
             av = Vector256.Create(a[5]);
             c50 = Vector256.FusedMultiplyAdd(av, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(av, b1, c51);
-            a += Mr;
+            a += 6;
             b += bStride;
         }
 
