@@ -1,15 +1,5 @@
 namespace Flow.Stages.Video;
 
-/// <summary>How pixels are laid out in a model's input tensor.</summary>
-public enum TensorLayout
-{
-    /// <summary>Height, width, channels (TensorFlow / TFLite models such as BlazeFace).</summary>
-    Nhwc,
-
-    /// <summary>Channels, height, width (PyTorch exports).</summary>
-    Nchw,
-}
-
 /// <summary>
 /// What a model's image input looks like: its size, layout and channel order, and how 8-bit pixel
 /// values <c>p</c> become floats: <c>p * <see cref="Scale"/> + <see cref="Offset"/></c>.

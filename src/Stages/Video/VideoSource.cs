@@ -18,6 +18,7 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
     private VideoCapture? _capture;
     private string[] _images = [];
     private long _framesRead;
+    private TimeProvider _clock = TimeProvider.System;
 
     private VideoSource(VideoInputKind kind, string input, VideoSourceOptions? options)
     {
@@ -117,6 +118,7 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
     /// <exception cref="VideoSourceException">The input does not exist or cannot be opened.</exception>
     public ValueTask OpenAsync(StageContext context, CancellationToken cancellationToken)
     {
+        _clock = context?.TimeProvider ?? TimeProvider.System;
         switch (Kind)
         {
             case VideoInputKind.File:
@@ -191,7 +193,7 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
     public async IAsyncEnumerable<Frame> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var clock = TimeProvider.System;
+        var clock = _clock;
         long started = clock.GetTimestamp();
         long limit = _options.MaxFrames ?? long.MaxValue;
         for (long index = 0; index < limit && !cancellationToken.IsCancellationRequested; index++)
