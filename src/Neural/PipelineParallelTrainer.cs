@@ -76,6 +76,43 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
     /// <summary>Gets the timing of the last <see cref="TrainStep"/> or <see cref="Forward"/>, or <see langword="null"/> before the first.</summary>
     public PipelineStepStatistics? LastStatistics { get; private set; }
 
+    /// <summary>
+    /// Chooses stage boundaries that balance estimated compute (multiply-adds per example, found by
+    /// running one example through the model) rather than parameter counts; convolutions have few
+    /// parameters but most of the work.
+    /// </summary>
+    /// <param name="model">The model to split.</param>
+    /// <param name="exampleShape">The shape of one example without the batch dimension, e.g. [1, 28, 28].</param>
+    /// <param name="stages">The number of stages K.</param>
+    /// <returns>K − 1 stage starts to pass to the constructor.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">K is not positive or exceeds the number of layers.</exception>
+    public static IReadOnlyList<int> BalanceByCompute(Sequential model, IReadOnlyList<int> exampleShape, int stages)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(exampleShape);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stages);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(stages, model.Layers.Count);
+        Sequential probe = model.Clone();
+        Internal.Layers.LayerState[] states = probe.CreateStates(0, probe.Layers.Count);
+        var context = new Internal.Layers.LayerContext(probe.Options, false);
+        Tensor x = new([1, .. exampleShape]);
+        double[] cost = new double[probe.Layers.Count];
+        for (int i = 0; i < probe.Layers.Count; i++)
+        {
+            Tensor y = probe.ForwardRange(x, states, i, i + 1, context);
+            cost[i] = probe.Layers[i] switch
+            {
+                Internal.Layers.DenseLayer d => (double)d.Inputs * d.Outputs,
+                Internal.Layers.Conv2DLayer c => (double)c.Weight.Value.Length * (y.Length / c.OutChannels),
+                Internal.Layers.Conv1DLayer c1 => (double)c1.Inner.Weight.Value.Length * (y.Length / c1.Inner.OutChannels),
+                _ => x.Length,
+            };
+            x = y;
+        }
+
+        return Split(cost, stages);
+    }
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The batch has fewer rows than there are micro-batches.</exception>
     public float TrainStep(Tensor inputs, Tensor targets)
@@ -209,16 +246,17 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
         return [.. starts];
     }
 
-    /// <summary>
-    /// Splits layers so each stage has about the same estimated cost (parameter count plus a constant
-    /// per layer): each boundary goes where the running cost is nearest to its share of the total.
-    /// </summary>
-    private static int[] BalancedStarts(Sequential model, int stages)
+    /// <summary>Splits layers by parameter count (plus a constant per layer), the default without an example shape.</summary>
+    private static int[] BalancedStarts(Sequential model, int stages) =>
+        Split([.. model.Layers.Select(l => 1.0 + l.Parameters.Sum(p => (double)p.Value.Length))], stages);
+
+    /// <summary>Places each of the K − 1 boundaries where the running cost is nearest to its share of the total.</summary>
+    private static int[] Split(double[] cost, int stages)
     {
-        double[] prefix = new double[model.Layers.Count + 1];
-        for (int i = 0; i < model.Layers.Count; i++)
+        double[] prefix = new double[cost.Length + 1];
+        for (int i = 0; i < cost.Length; i++)
         {
-            prefix[i + 1] = prefix[i] + 1.0 + model.Layers[i].Parameters.Sum(p => (double)p.Value.Length);
+            prefix[i + 1] = prefix[i] + cost[i];
         }
 
         double total = prefix[^1];
@@ -226,7 +264,7 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
         for (int s = 1; s < stages; s++)
         {
             int lowest = s == 1 ? 1 : starts[s - 2] + 1;
-            int highest = model.Layers.Count - (stages - s);
+            int highest = cost.Length - (stages - s);
             double target = total * s / stages;
             int best = lowest;
             for (int i = lowest; i <= highest; i++)

@@ -92,6 +92,18 @@ public class PipelineParallelTrainerTests
     }
 
     [Fact]
+    public void BalanceByCompute_FashionCnn_PutsTheSecondConvolutionAlone()
+    {
+        Sequential cnn = Neural.Data.FashionMnist.CreateCnn();
+
+        IReadOnlyList<int> starts = PipelineParallelTrainer.BalanceByCompute(cnn, [1, 28, 28], 2);
+
+        // conv2 (16→32 on 14×14) is ~70 % of the multiply-adds: the split falls right after it,
+        // not after the convolutions' tiny parameter count as the default estimate would put it.
+        Assert.Equal([4], starts);
+    }
+
+    [Fact]
     public void Constructor_StagesMoreThanLayers_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new PipelineParallelTrainer(new Sequential(Layers.Relu()), Losses.MeanSquaredError(), Optimizers.Sgd(LearningRateSchedule.Constant(1f)), 2, 2));
