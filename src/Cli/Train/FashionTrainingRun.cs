@@ -36,11 +36,16 @@ internal static class FashionTrainingRun
         LearningRateSchedule schedule = LearningRateSchedule.Cosine(settings.LearningRate, stepsPerEpoch * settings.Epochs, settings.LearningRate * 0.05f);
         Loss loss = Losses.SoftmaxCrossEntropy();
         IBatchTrainer trainer = CreateTrainer(settings, model, loss, schedule);
+        if (trainer is PipelineParallelTrainer pipeline)
+        {
+            await console.WriteLineAsync($"pipeline stages (layer ranges): {string.Join(" | ", pipeline.StageLayers.Select(r => $"{r.Start}..{r.End - 1}"))}").ConfigureAwait(false);
+        }
 
         Directory.CreateDirectory(settings.OutputDirectory);
         string modelPath = Path.Combine(settings.OutputDirectory, $"fashion-{settings.Model}.flnn");
         string csvPath = Path.Combine(settings.OutputDirectory, $"fashion-{settings.Model}-metrics.csv");
         string pngPath = Path.Combine(settings.OutputDirectory, $"fashion-{settings.Model}-curve.png");
+        string onnxPath = Path.Combine(settings.OutputDirectory, $"fashion-{settings.Model}.onnx");
         await console.WriteLineAsync($"model {settings.Model}: {model}").ConfigureAwait(false);
         await console.WriteLineAsync(
             $"training on {trainCount} images, testing on {test.Count}; batch {settings.BatchSize}, data-parallel {settings.DataParallel}, " +
@@ -67,9 +72,10 @@ internal static class FashionTrainingRun
         }
 
         ModelFile.Save(trainer.Model, modelPath);
+        OnnxExporter.Export(trainer.Model, [1, 28, 28], onnxPath);
         await File.WriteAllTextAsync(csvPath, ToCsv(history), cancellationToken).ConfigureAwait(false);
         TrainingCurve.Save(history, pngPath, $"Fashion-MNIST {settings.Model.ToUpperInvariant()}");
-        await console.WriteLineAsync($"saved model {modelPath}, metrics {csvPath}, curve {pngPath}").ConfigureAwait(false);
+        await console.WriteLineAsync($"saved model {modelPath} (ONNX: {onnxPath}), metrics {csvPath}, curve {pngPath}").ConfigureAwait(false);
         await console.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"final test accuracy {history[^1].TestAccuracy * 100:F2} %")).ConfigureAwait(false);
         return 0;
     }
@@ -84,7 +90,8 @@ internal static class FashionTrainingRun
 
         if (settings.PipelineStages > 1)
         {
-            return new PipelineParallelTrainer(model, loss, NewOptimizer(), settings.PipelineStages, settings.MicroBatches);
+            IReadOnlyList<int> starts = PipelineParallelTrainer.BalanceByCompute(model, [1, 28, 28], settings.PipelineStages);
+            return new PipelineParallelTrainer(model, loss, NewOptimizer(), settings.PipelineStages, settings.MicroBatches, starts);
         }
 
         return new SingleWorkerTrainer(model, loss, NewOptimizer());

@@ -29,7 +29,7 @@ internal static class TrainFashionCommand
         var learningRate = new Option<float>("--learning-rate") { Description = "Adam learning rate at the start of the cosine schedule", DefaultValueFactory = _ => 1e-3f };
         var limit = new Option<int?>("--limit") { Description = "Use only the first N training images (quick runs)" };
         var data = new Option<string>("--data") { Description = "Folder with the Fashion-MNIST IDX files", DefaultValueFactory = _ => FashionMnist.DefaultDirectory };
-        var output = new Option<string>("--out") { Description = "Folder for the model, metrics CSV and training-curve PNG", DefaultValueFactory = _ => "runs/fashion" };
+        var output = new Option<string>("--out") { Description = "Folder for the model (.flnn and .onnx), metrics CSV and training-curve PNG", DefaultValueFactory = _ => "runs/fashion" };
 
         var command = new Command("fashion", "Train an MLP or CNN on Fashion-MNIST (Debian package dataset-fashion-mnist)")
         {
