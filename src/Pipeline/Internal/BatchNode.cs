@@ -144,14 +144,13 @@ internal sealed class BatchNode<T>(string name, StageOptions options, BatchOptio
         Interlocked.Increment(ref _generation);
         _timer?.Dispose();
         _timer = null;
-        var packet = new Packet<T[]>(items, sequences[0], timestamps[0], new BatchTrace(sequences, timestamps));
+        var packet = new Packet<T[]>(items, sequences[0], new BatchTrace(sequences, timestamps));
         long waited = 0;
         if (!_output.Post(packet))
         {
-            long blockedFrom = Metrics.Now();
-            bool accepted = await _output.SendAsync(packet, _context.Token).ConfigureAwait(false);
-            waited = Metrics.Now() - blockedFrom;
-            Metrics.AddBlocked(waited);
+            long blockedFrom = Metrics.BeginWait();
+            bool accepted = await _output.SendAsync(packet).ConfigureAwait(false);
+            waited = Metrics.EndWait(blockedFrom);
             if (!accepted)
             {
                 return waited;

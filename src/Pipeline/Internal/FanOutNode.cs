@@ -91,10 +91,9 @@ internal sealed class FanOutNode<T>(string kind, string name, StageOptions optio
             return 0;
         }
 
-        long from = Metrics.Now();
-        bool accepted = await target.SendAsync(packet, _context.Token).ConfigureAwait(false);
-        long waited = Metrics.Now() - from;
-        Metrics.AddBlocked(waited);
+        long from = Metrics.BeginWait();
+        bool accepted = await target.SendAsync(packet).ConfigureAwait(false);
+        long waited = Metrics.EndWait(from);
         if (!accepted)
         {
             _context.Token.ThrowIfCancellationRequested();

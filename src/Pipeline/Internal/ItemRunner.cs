@@ -33,14 +33,14 @@ internal sealed class ItemRunner<TIn, TOut>
             {
                 var result = _processor.Process(packet.Value);
                 _metrics.ItemOut(start);
-                return new Packet<TOut>(result, packet.Sequence, packet.Timestamp, packet.Trace);
+                return new Packet<TOut>(result, packet.Sequence, packet.Meta);
             }
             catch (Exception ex) when (!IsAbort(ex))
             {
                 if (!HandleFailure(packet, ex, attempt, out _))
                 {
                     _metrics.RecordBusy(start);
-                    return Packet<TOut>.Dropped(packet.Sequence, packet.Timestamp);
+                    return Packet<TOut>.Dropped(packet.Sequence);
                 }
 
                 _metrics.Retry();
@@ -59,14 +59,14 @@ internal sealed class ItemRunner<TIn, TOut>
             {
                 var result = await _processor.ProcessAsync(packet.Value, token).ConfigureAwait(false);
                 _metrics.ItemOut(start);
-                return new Packet<TOut>(result, packet.Sequence, packet.Timestamp, packet.Trace);
+                return new Packet<TOut>(result, packet.Sequence, packet.Meta);
             }
             catch (Exception ex) when (!IsAbort(ex))
             {
                 if (!HandleFailure(packet, ex, attempt, out wait))
                 {
                     _metrics.RecordBusy(start);
-                    return Packet<TOut>.Dropped(packet.Sequence, packet.Timestamp);
+                    return Packet<TOut>.Dropped(packet.Sequence);
                 }
             }
 

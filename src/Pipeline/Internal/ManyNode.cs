@@ -48,9 +48,10 @@ internal sealed class ManyNode<TIn, TOut>(string kind, string name, StageOptions
 
         var items = (TOut[])packet.Value;
         var output = new Packet<TOut>[items.Length];
+        var meta = packet.DerivedMeta;
         for (int i = 0; i < items.Length; i++)
         {
-            output[i] = new Packet<TOut>(items[i], packet.Sequence, packet.Timestamp);
+            output[i] = new Packet<TOut>(items[i], packet.Sequence, meta);
         }
 
         // ItemOut counted the input once; count the outputs instead.

@@ -67,7 +67,7 @@ internal sealed class SheddingInput<T> : ITargetBlock<Packet<T>>
                 }
 
                 Interlocked.Decrement(ref _count);
-                if (!worker.Post(packet) && !await worker.SendAsync(packet, cancellationToken).ConfigureAwait(false))
+                if (!worker.Post(packet) && !await worker.SendAsync(packet).ConfigureAwait(false))
                 {
                     return;
                 }

@@ -110,11 +110,21 @@ internal sealed class SourceNode<T> : Node
         long sequence = 0;
         foreach (var item in items)
         {
-            var packet = new Packet<T>(item, sequence++, metrics.SourceTimestamp());
+            var packet = new Packet<T>(item, sequence++, PacketMeta.Stamp(metrics.SourceTimestamp()));
             metrics.CountIn();
-            if (!_target.Post(packet) && !await SendSlowAsync(packet).ConfigureAwait(false))
+            if (!_target.Post(packet))
             {
-                return;
+                // The first stage is full: wait (backpressure) and measure how long. No token is
+                // passed: registering one per wait costs more than the wait, and an aborted run
+                // completes the target, which declines the offer and ends the wait.
+                long from = metrics.BeginWait();
+                bool accepted = await _target.SendAsync(packet).ConfigureAwait(false);
+                metrics.EndWait(from);
+                _context.Token.ThrowIfCancellationRequested();
+                if (!accepted)
+                {
+                    return;
+                }
             }
 
             metrics.ItemsEmitted(1);
@@ -132,11 +142,21 @@ internal sealed class SourceNode<T> : Node
         long sequence = 0;
         await foreach (var item in items.WithCancellation(stop).ConfigureAwait(false))
         {
-            var packet = new Packet<T>(item, sequence++, metrics.SourceTimestamp());
+            var packet = new Packet<T>(item, sequence++, PacketMeta.Stamp(metrics.SourceTimestamp()));
             metrics.CountIn();
-            if (!_target.Post(packet) && !await SendSlowAsync(packet).ConfigureAwait(false))
+            if (!_target.Post(packet))
             {
-                return;
+                // The first stage is full: wait (backpressure) and measure how long. No token is
+                // passed: registering one per wait costs more than the wait, and an aborted run
+                // completes the target, which declines the offer and ends the wait.
+                long from = metrics.BeginWait();
+                bool accepted = await _target.SendAsync(packet).ConfigureAwait(false);
+                metrics.EndWait(from);
+                _context.Token.ThrowIfCancellationRequested();
+                if (!accepted)
+                {
+                    return;
+                }
             }
 
             metrics.ItemsEmitted(1);
@@ -145,15 +165,5 @@ internal sealed class SourceNode<T> : Node
                 return;
             }
         }
-    }
-
-    /// <summary>The first stage is full: wait (backpressure) and measure how long.</summary>
-    private async Task<bool> SendSlowAsync(Packet<T> packet)
-    {
-        long from = Metrics.Now();
-        bool accepted = await _target.SendAsync(packet, _context.Token).ConfigureAwait(false);
-        Metrics.AddBlocked(Metrics.Now() - from);
-        _context.Token.ThrowIfCancellationRequested();
-        return accepted;
     }
 }

@@ -26,11 +26,12 @@ internal sealed class UnbatchNode<T>(string name, StageOptions options) : Node("
                 var output = new Packet<T>[items.Length];
                 var trace = packet.Trace;
                 bool traced = trace is not null && trace.Sequences.Length == items.Length;
+                var shared = packet.DerivedMeta;
                 for (int i = 0; i < items.Length; i++)
                 {
                     output[i] = traced
-                        ? new Packet<T>(items[i], trace!.Sequences[i], trace.Timestamps[i])
-                        : new Packet<T>(items[i], packet.Sequence, packet.Timestamp);
+                        ? new Packet<T>(items[i], trace!.Sequences[i], PacketMeta.Stamp(trace.Timestamps[i]))
+                        : new Packet<T>(items[i], packet.Sequence, shared);
                 }
 
                 metrics.RecordBusy(start);

@@ -243,6 +243,22 @@ internal sealed class StageMetrics
 
     public void AddBlocked(long ticks) => Interlocked.Add(ref _blockedTicks, ticks);
 
+    /// <summary>Starts timing a wait on a full downstream (0 when timing is off).</summary>
+    public long BeginWait() => TimingEnabled ? _time.GetTimestamp() : 0;
+
+    /// <summary>Ends a wait begun with <see cref="BeginWait"/>; returns its length in ticks.</summary>
+    public long EndWait(long from)
+    {
+        if (from == 0)
+        {
+            return 0;
+        }
+
+        long waited = _time.GetTimestamp() - from;
+        Interlocked.Add(ref _blockedTicks, waited);
+        return waited;
+    }
+
     /// <summary>Called by the monitor's sampler: queue depth and sampled backpressure.</summary>
     public void Sample(long intervalTicks)
     {
