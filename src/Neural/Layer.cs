@@ -34,6 +34,14 @@ public abstract class Layer
     /// <summary>Adds parameter gradients and returns the gradient with respect to the input.</summary>
     internal abstract Tensor Backward(Tensor gradOutput, LayerState state, LayerContext context);
 
+    /// <summary>
+    /// Adds the weight gradients postponed by backward passes run with
+    /// <see cref="LayerContext.DeferWeightGradients"/>, one state per micro-batch. Layers that never defer do nothing.
+    /// </summary>
+    internal virtual void FlushDeferredGradients(IReadOnlyList<LayerState> states, LayerContext context)
+    {
+    }
+
     /// <inheritdoc/>
     public override string ToString() => Description;
 }

@@ -67,6 +67,7 @@ public abstract class Optimizer
         for (int i = 0; i < parameters.Count; i++)
         {
             Update(i, parameters[i], rate, gradientScale);
+            parameters[i].Version++;
         }
 
         StepCount++;

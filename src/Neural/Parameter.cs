@@ -18,4 +18,7 @@ public sealed class Parameter
 
     /// <summary>Gets the gradient; backward passes add to it until it is cleared.</summary>
     public Tensor Gradient { get; }
+
+    /// <summary>Bumped whenever the library changes <see cref="Value"/> (optimizer steps, copies), so layers can keep derived copies.</summary>
+    internal int Version { get; set; }
 }

@@ -191,7 +191,7 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
     {
         foreach (PipelineStage stage in _stages)
         {
-            stage.ResetBusy();
+            stage.BeginStep();
         }
 
         long t0 = Stopwatch.GetTimestamp();

@@ -103,6 +103,7 @@ public sealed class Sequential
             }
 
             source.Parameters[i].Value.Span.CopyTo(Parameters[i].Value.Span);
+            Parameters[i].Version++;
         }
     }
 

@@ -8,6 +8,10 @@ internal sealed class DenseLayer : Layer
 {
     private readonly Parameter _weight;
     private readonly Parameter _bias;
+    private float[]? _transposed;
+    private int _transposedVersion = -1;
+    private float[]? _gatheredInput;
+    private float[]? _gatheredGradient;
 
     internal DenseLayer(int inputs, int outputs, WeightInit init, int seed)
     {
@@ -63,24 +67,110 @@ internal sealed class DenseLayer : Layer
     {
         Tensor input = state.Input ?? throw new InvalidOperationException($"{Description}: backward called before forward");
         int batch = input.Dim(0);
+        Tensor gradInput = LayerState.Ensure(ref state.GradInput, batch, Inputs);
+        if (context.DeferWeightGradients)
+        {
+            // Pipeline stage: dW waits for FlushDeferredGradients; dx = dy·Wᵀ reads a transposed copy of W
+            // made once per optimizer step instead of packing Wᵀ again for every micro-batch.
+            state.GradOutput = gradOutput;
+            float[] transposed = TransposedWeight();
+            Gemm.Multiply(
+                new MatrixRef(gradOutput.Data, 0, Outputs, false),
+                new MatrixRef(transposed, 0, Inputs, false),
+                gradInput.Data, 0, Inputs, batch, Inputs, Outputs, accumulate: false, GemmPartition.Columns, context.Options);
+            return gradInput;
+        }
 
         // dW += xᵀ·dy (columns of dW are the output neurons, split across cores).
         Gemm.Multiply(
             new MatrixRef(input.Data, 0, Inputs, true),
             new MatrixRef(gradOutput.Data, 0, Outputs, false),
             _weight.Gradient.Data, 0, Outputs, Inputs, Outputs, batch, accumulate: true, GemmPartition.Columns, context.Options);
-        Span<float> db = _bias.Gradient.Span;
-        for (int r = 0; r < batch; r++)
-        {
-            TensorPrimitives.Add(db, gradOutput.Data.AsSpan(r * Outputs, Outputs), db);
-        }
+        AddBiasGradient(gradOutput.Data, batch);
 
         // dx = dy·Wᵀ.
-        Tensor gradInput = LayerState.Ensure(ref state.GradInput, batch, Inputs);
         Gemm.Multiply(
             new MatrixRef(gradOutput.Data, 0, Outputs, false),
             new MatrixRef(_weight.Value.Data, 0, Outputs, true),
             gradInput.Data, 0, Inputs, batch, Inputs, Outputs, accumulate: false, GemmPartition.Columns, context.Options);
         return gradInput;
+    }
+
+    internal override void FlushDeferredGradients(IReadOnlyList<LayerState> states, LayerContext context)
+    {
+        // Gather every micro-batch's x and dy into one [rows, ·] pair, then one GEMM: the dW block is
+        // read and written once per step instead of once per micro-batch.
+        int rows = 0;
+        foreach (LayerState s in states)
+        {
+            rows += s.GradOutput is null ? 0 : s.Input!.Dim(0);
+        }
+
+        if (rows == 0)
+        {
+            return;
+        }
+
+        float[] x = EnsureLength(ref _gatheredInput, rows * Inputs);
+        float[] dy = EnsureLength(ref _gatheredGradient, rows * Outputs);
+        int row = 0;
+        foreach (LayerState s in states)
+        {
+            if (s.GradOutput is not { } g)
+            {
+                continue;
+            }
+
+            int n = s.Input!.Dim(0);
+            s.Input.Data.AsSpan(0, n * Inputs).CopyTo(x.AsSpan(row * Inputs));
+            g.Data.AsSpan(0, n * Outputs).CopyTo(dy.AsSpan(row * Outputs));
+            s.GradOutput = null;
+            row += n;
+        }
+
+        Gemm.Multiply(
+            new MatrixRef(x, 0, Inputs, true),
+            new MatrixRef(dy, 0, Outputs, false),
+            _weight.Gradient.Data, 0, Outputs, Inputs, Outputs, rows, accumulate: true, GemmPartition.Columns, context.Options);
+        AddBiasGradient(dy, rows);
+    }
+
+    private void AddBiasGradient(float[] gradOutput, int rows)
+    {
+        Span<float> db = _bias.Gradient.Span;
+        for (int r = 0; r < rows; r++)
+        {
+            TensorPrimitives.Add(db, gradOutput.AsSpan(r * Outputs, Outputs), db);
+        }
+    }
+
+    private float[] TransposedWeight()
+    {
+        if (_transposed is null || _transposedVersion != _weight.Version)
+        {
+            _transposed ??= new float[Inputs * Outputs];
+            float[] w = _weight.Value.Data;
+            for (int i = 0; i < Inputs; i++)
+            {
+                for (int o = 0; o < Outputs; o++)
+                {
+                    _transposed[(o * Inputs) + i] = w[(i * Outputs) + o];
+                }
+            }
+
+            _transposedVersion = _weight.Version;
+        }
+
+        return _transposed;
+    }
+
+    private static float[] EnsureLength(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+
+        return buffer;
     }
 }

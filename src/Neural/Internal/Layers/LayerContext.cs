@@ -3,4 +3,7 @@ namespace Flow.Neural.Internal.Layers;
 /// <summary>Per-call settings passed down to every layer.</summary>
 /// <param name="Options">Kernel options (SIMD, neuron-level degree of parallelism).</param>
 /// <param name="Training">Whether this is a training pass (dropout active, activations kept for backward).</param>
-internal sealed record LayerContext(ComputeOptions Options, bool Training);
+/// <param name="DeferWeightGradients">Whether layers may postpone weight gradients to
+/// <see cref="Layer.FlushDeferredGradients"/> (pipeline stages: the input gradient goes upstream first,
+/// and one large GEMM over all micro-batches replaces one small GEMM per micro-batch).</param>
+internal sealed record LayerContext(ComputeOptions Options, bool Training, bool DeferWeightGradients = false);

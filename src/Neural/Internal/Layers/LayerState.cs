@@ -10,6 +10,9 @@ internal sealed class LayerState
 
     internal Tensor? Output;
 
+    /// <summary>The gradient that arrived from above, kept when the weight gradient is deferred.</summary>
+    internal Tensor? GradOutput;
+
     internal Tensor? GradInput;
 
     internal float[]? Scratch;

@@ -12,6 +12,7 @@ internal sealed class PipelineStage
     private readonly Sequential _model;
     private readonly LayerState[][] _states;
     private long _busyTicks;
+    private int _backwardsDone;
 
     internal PipelineStage(Sequential model, int index, int start, int end, int microBatches)
     {
@@ -20,6 +21,7 @@ internal sealed class PipelineStage
         Start = start;
         End = end;
         _states = new LayerState[microBatches][];
+
         for (int m = 0; m < microBatches; m++)
         {
             _states[m] = model.CreateStates(start, end);
@@ -34,7 +36,12 @@ internal sealed class PipelineStage
 
     internal TimeSpan Busy => Stopwatch.GetElapsedTime(0, _busyTicks);
 
-    internal void ResetBusy() => _busyTicks = 0;
+    /// <summary>Starts a step: clears the busy time and the count of finished backward passes.</summary>
+    internal void BeginStep()
+    {
+        _busyTicks = 0;
+        _backwardsDone = 0;
+    }
 
     internal Tensor Forward(int microBatch, Tensor input, bool training)
     {
@@ -47,7 +54,23 @@ internal sealed class PipelineStage
     internal Tensor Backward(int microBatch, Tensor gradOutput)
     {
         long t0 = Stopwatch.GetTimestamp();
-        Tensor gradInput = _model.BackwardRange(gradOutput, _states[microBatch], Start, End, new LayerContext(_model.Options, true));
+        var context = new LayerContext(_model.Options, true, DeferWeightGradients: true);
+        Tensor gradInput = _model.BackwardRange(gradOutput, _states[microBatch], Start, End, context);
+        if (++_backwardsDone == _states.Length)
+        {
+            // The stage's last backward of the step: add the weight gradients of all micro-batches at once.
+            for (int layer = Start; layer < End; layer++)
+            {
+                var perMicroBatch = new LayerState[_states.Length];
+                for (int m = 0; m < _states.Length; m++)
+                {
+                    perMicroBatch[m] = _states[m][layer - Start];
+                }
+
+                _model.Layers[layer].FlushDeferredGradients(perMicroBatch, context);
+            }
+        }
+
         _busyTicks += Stopwatch.GetTimestamp() - t0;
         return gradInput;
     }
