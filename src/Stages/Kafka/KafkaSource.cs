@@ -89,7 +89,7 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
                 // Cooperative: only these partitions move. Commit what is done, forget the rest
                 // (their in-flight records will be processed again by the new owner).
                 var revoked = partitions.Select(p => p.TopicPartition).ToArray();
-                Commit(consumer, _tracker.TakeCommittable(revoked), "revoke");
+                Commit(consumer, _tracker.Committable(revoked), "revoke");
                 _tracker.Forget(revoked);
                 _log?.Invoke($"revoked {Describe(revoked)}");
             })
@@ -133,7 +133,7 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
         _thread?.Join();
         if (_consumer is { } consumer)
         {
-            Commit(consumer, _tracker.TakeCommittable(), "close");
+            Commit(consumer, _tracker.Committable(), "close");
             consumer.Close();
             consumer.Dispose();
             _consumer = null;
@@ -149,7 +149,7 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
         var token = _stop.Token;
         long lastCommit = _clock.GetTimestamp();
         long lastRecord = lastCommit;
-        long started = lastCommit;
+        long? started = null;
         try
         {
             while (!token.IsCancellationRequested)
@@ -162,7 +162,7 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
                 var result = consumer.Consume(100);
                 if (_clock.GetElapsedTime(lastCommit) >= _options.CommitInterval)
                 {
-                    Commit(consumer, _tracker.TakeCommittable(), "interval");
+                    Commit(consumer, _tracker.Committable(), "interval");
                     lastCommit = _clock.GetTimestamp();
                 }
 
@@ -180,7 +180,9 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
                 lastRecord = _clock.GetTimestamp();
                 if (_options.MaxRecordsPerSecond is { } rate)
                 {
-                    var ahead = TimeSpan.FromSeconds(Consumed / rate) - _clock.GetElapsedTime(started);
+                    // The schedule starts at the first record, so joining the group does not build up a burst.
+                    started ??= _clock.GetTimestamp();
+                    var ahead = TimeSpan.FromSeconds(Consumed / rate) - _clock.GetElapsedTime(started.Value);
                     if (ahead > TimeSpan.Zero && token.WaitHandle.WaitOne(ahead))
                     {
                         // Stopped while throttling: this record is not registered, so it stays uncommitted.
@@ -204,7 +206,7 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
 
                     if (_clock.GetElapsedTime(lastCommit) >= _options.CommitInterval)
                     {
-                        Commit(consumer, _tracker.TakeCommittable(), "interval");
+                        Commit(consumer, _tracker.Committable(), "interval");
                         lastCommit = _clock.GetTimestamp();
                     }
                 }
@@ -232,11 +234,13 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
         try
         {
             consumer.Commit(offsets);
+            _tracker.MarkCommitted(offsets);
             Interlocked.Increment(ref _commits);
         }
         catch (KafkaException e)
         {
-            // Nothing is lost: the records stay uncommitted and are redelivered after a restart.
+            // Nothing is lost: the offsets are offered again at the next commit (interval, revoke or close);
+            // during a rebalance the broker rejects commits of the old generation (ILLEGAL_GENERATION).
             _log?.Invoke($"commit on {why} failed ({e.Error.Reason}) for {string.Join(", ", offsets)}");
         }
     }

@@ -7,7 +7,7 @@ public sealed class SimulatorOptions
     private int _seed = 7;
     private int? _cards;
     private TimeSpan _span = TimeSpan.FromDays(30);
-    private double _fraudEpisodeRate = 0.0022;
+    private double _fraudEpisodeRate = 0.0018;
 
     /// <summary>How many transactions to produce.</summary>
     /// <value>The default is 100,000.</value>
@@ -72,7 +72,7 @@ public sealed class SimulatorOptions
     /// The chance that a legitimate transaction starts a fraud episode (each episode adds 1–25
     /// fraudulent rows); the default gives about 1.5 % fraudulent rows.
     /// </summary>
-    /// <value>The default is 0.0022.</value>
+    /// <value>The default is 0.0018.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative or not below 1.</exception>
     public double FraudEpisodeRate
     {

@@ -216,7 +216,7 @@ public static class TransactionSimulator
                 {
                     _compromisedUntil.Remove(merchant);
                 }
-                else if (_random.NextDouble() < 0.5)
+                else if (_random.NextDouble() < 0.3)
                 {
                     ScheduleCompromiseFraud(tx);
                 }

@@ -38,21 +38,36 @@ internal sealed class PartitionCommitTracker
         }
     }
 
-    /// <summary>Offsets that can be committed now and have not been committed yet.</summary>
-    public List<TopicPartitionOffset> TakeCommittable(IEnumerable<TopicPartition>? only = null)
+    /// <summary>Offsets that can be committed now and have not been committed successfully yet.</summary>
+    public List<TopicPartitionOffset> Committable(IEnumerable<TopicPartition>? only = null)
     {
         lock (_lock)
         {
             var result = new List<TopicPartitionOffset>();
             foreach (var ledger in only is null ? _partitions.Values : only.Select(tp => _partitions.GetValueOrDefault(tp)).OfType<PartitionLedger>())
             {
-                if (ledger.TakeCommittable() is { } offset)
+                if (ledger.Committable() is { } offset)
                 {
                     result.Add(new TopicPartitionOffset(ledger.Partition, offset));
                 }
             }
 
             return result;
+        }
+    }
+
+    /// <summary>Records that the offsets were committed, so they are not sent again.</summary>
+    public void MarkCommitted(IEnumerable<TopicPartitionOffset> offsets)
+    {
+        lock (_lock)
+        {
+            foreach (var offset in offsets)
+            {
+                if (_partitions.TryGetValue(offset.TopicPartition, out var ledger))
+                {
+                    ledger.MarkCommitted(offset.Offset.Value);
+                }
+            }
         }
     }
 

@@ -9,7 +9,7 @@ internal sealed class PartitionLedger(TopicPartition partition)
     private readonly Queue<long> _pending = new();
     private readonly HashSet<long> _done = [];
     private long _committable = -1;
-    private long _lastTaken = -1;
+    private long _committed = -1;
     private bool _retired;
 
     public TopicPartition Partition { get; } = partition;
@@ -60,17 +60,21 @@ internal sealed class PartitionLedger(TopicPartition partition)
         }
     }
 
-    public long? TakeCommittable()
+    /// <summary>The offset to commit, if it is beyond what was committed successfully.</summary>
+    public long? Committable()
     {
         lock (_lock)
         {
-            if (_committable < 0 || _committable == _lastTaken)
-            {
-                return null;
-            }
+            return _committable > _committed ? _committable : null;
+        }
+    }
 
-            _lastTaken = _committable;
-            return _committable;
+    /// <summary>Records a successful commit; a failed one is simply retried at the next chance.</summary>
+    public void MarkCommitted(long offset)
+    {
+        lock (_lock)
+        {
+            _committed = Math.Max(_committed, offset);
         }
     }
 
