@@ -16,28 +16,34 @@ internal sealed class KeywordFeatures
 
     private readonly LogMelExtractor _extractor = new(new LogMelOptions { MelBands = Bands });
 
-    /// <summary>Cuts or pads the samples to the 1 s window around the most energy.</summary>
+    /// <summary>
+    /// Finds the word (10 ms frames within 30 dB of the loudest) and centres it in a 1 s window, moved by
+    /// <paramref name="shift"/> samples; a word longer than 1 s keeps its loudest second. Training clips and
+    /// live utterances (with the segmenter's padding) thus line up the same way.
+    /// </summary>
     public static float[] Window(ReadOnlySpan<float> samples, int shift = 0)
     {
+        (int first, int last) = SpeechRegion(samples);
+        ReadOnlySpan<float> word = samples[first..last];
         var window = new float[WindowSamples];
-        if (samples.Length <= WindowSamples)
+        if (word.Length <= WindowSamples)
         {
-            int at = Math.Clamp(((WindowSamples - samples.Length) / 2) + shift, 0, WindowSamples - samples.Length);
-            samples.CopyTo(window.AsSpan(at));
+            int at = Math.Clamp(((WindowSamples - word.Length) / 2) + shift, 0, WindowSamples - word.Length);
+            word.CopyTo(window.AsSpan(at));
             return window;
         }
 
         double energy = 0;
         for (int i = 0; i < WindowSamples; i++)
         {
-            energy += samples[i] * samples[i];
+            energy += word[i] * word[i];
         }
 
         double best = energy;
         int bestStart = 0;
-        for (int start = 1; start + WindowSamples <= samples.Length; start++)
+        for (int start = 1; start + WindowSamples <= word.Length; start++)
         {
-            energy += (samples[start + WindowSamples - 1] * samples[start + WindowSamples - 1]) - (samples[start - 1] * samples[start - 1]);
+            energy += (word[start + WindowSamples - 1] * word[start + WindowSamples - 1]) - (word[start - 1] * word[start - 1]);
             if (energy > best)
             {
                 best = energy;
@@ -45,9 +51,43 @@ internal sealed class KeywordFeatures
             }
         }
 
-        bestStart = Math.Clamp(bestStart - shift, 0, samples.Length - WindowSamples);
-        samples.Slice(bestStart, WindowSamples).CopyTo(window);
+        bestStart = Math.Clamp(bestStart - shift, 0, word.Length - WindowSamples);
+        word.Slice(bestStart, WindowSamples).CopyTo(window);
         return window;
+    }
+
+    private static (int First, int Last) SpeechRegion(ReadOnlySpan<float> samples)
+    {
+        const int frame = 160;
+        int frames = samples.Length / frame;
+        if (frames == 0)
+        {
+            return (0, samples.Length);
+        }
+
+        var energy = new double[frames];
+        double max = 0;
+        for (int f = 0; f < frames; f++)
+        {
+            double e = 0;
+            foreach (float v in samples.Slice(f * frame, frame))
+            {
+                e += v * v;
+            }
+
+            energy[f] = e;
+            max = Math.Max(max, e);
+        }
+
+        if (max <= 0)
+        {
+            return (0, samples.Length);
+        }
+
+        double floor = max * 1e-3;
+        int firstFrame = Array.FindIndex(energy, e => e >= floor);
+        int lastFrame = Array.FindLastIndex(energy, e => e >= floor);
+        return (firstFrame * frame, Math.Min(samples.Length, (lastFrame + 1) * frame));
     }
 
     /// <summary>Writes the normalised [bands, frames] features of a 1 s window into <paramref name="destination"/>.</summary>

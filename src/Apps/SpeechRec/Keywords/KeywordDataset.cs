@@ -1,0 +1,114 @@
+using Flow.Pipeline;
+
+namespace Flow.Apps.SpeechRec;
+
+/// <summary>
+/// Builds keyword examples: espeak-ng speaks each word with a voice (accent + variant), a random speed
+/// and pitch; augmented copies add white noise (10–30 dB SNR), a gain (0.3–1.5) and a time shift
+/// (±100 ms); NWaves log-mel features. Synthesis runs as a Flow pipeline with one worker per core.
+/// </summary>
+internal static class KeywordDataset
+{
+    internal sealed record Request(string Word, int Label, string Accent, string Variant, int Speed, int Pitch, int Copies, int Seed);
+
+    /// <summary>Splits variants into training and held-out sets: every <paramref name="holdOutEvery"/>-th variant is held out.</summary>
+    public static (IReadOnlyList<string> Train, IReadOnlyList<string> Test) SplitVariants(IReadOnlyList<string> variants, int holdOutEvery)
+    {
+        var train = new List<string>();
+        var test = new List<string>();
+        for (int i = 0; i < variants.Count; i++)
+        {
+            (i % holdOutEvery == holdOutEvery - 1 ? test : train).Add(variants[i]);
+        }
+
+        return (train, test);
+    }
+
+    /// <summary>One request per word × variant × accents chosen for it (all when <paramref name="accentsPerVariant"/> ≥ the number of accents).</summary>
+    public static List<Request> Plan(IReadOnlyList<string> words, IReadOnlyList<string> variants, IReadOnlyList<string> accents, int accentsPerVariant, int copies, int seed)
+    {
+        var random = new Random(seed);
+        var requests = new List<Request>();
+        foreach (string variant in variants)
+        {
+            string[] chosen = [.. accents.OrderBy(_ => random.Next()).Take(accentsPerVariant)];
+            foreach (string accent in chosen)
+            {
+                for (int w = 0; w < words.Count; w++)
+                {
+                    requests.Add(new Request(words[w], w, accent, variant, random.Next(120, 221), random.Next(20, 81), copies, random.Next()));
+                }
+            }
+        }
+
+        return requests;
+    }
+
+    /// <summary>Synthesises and featurises the requests (each yields 1 + copies examples).</summary>
+    public static async Task<List<KeywordExample>> BuildAsync(IReadOnlyList<Request> requests, CancellationToken cancellationToken)
+    {
+        string work = Directory.CreateTempSubdirectory("flow-keywords-").FullName;
+        try
+        {
+            var builder = new PipelineBuilder(new PipelineOptions { Name = "keyword-synthesis" });
+            CollectedItems<KeywordExample[]> collected = builder.From(requests, "requests")
+                .Then(() => new SynthesisStage(work), new StageOptions { Name = "espeak+features", MaxDegreeOfParallelism = Environment.ProcessorCount, BoundedCapacity = 64 })
+                .Collect();
+            await builder.Build().RunAsync(cancellationToken).ConfigureAwait(false);
+            return [.. collected.Items.SelectMany(e => e)];
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>One worker: its own feature extractor (NWaves is not thread-safe).</summary>
+    private sealed class SynthesisStage(string work) : Stage<Request, KeywordExample[]>
+    {
+        private readonly KeywordFeatures _features = new();
+
+        public override ValueTask<KeywordExample[]> ProcessAsync(Request r, CancellationToken cancellationToken)
+        {
+            float[] speech = EspeakSynthesizer.Speak(r.Word, r.Accent, r.Variant, r.Speed, r.Pitch, work);
+            var random = new Random(r.Seed);
+            string voice = $"{r.Accent}+{r.Variant}";
+            var examples = new KeywordExample[1 + r.Copies];
+            examples[0] = new KeywordExample(Featurise(KeywordFeatures.Window(speech)), r.Label, voice);
+            for (int c = 1; c <= r.Copies; c++)
+            {
+                int shift = random.Next(-1600, 1601);
+                float[] window = KeywordFeatures.Window(speech, shift);
+                Augment(window, random);
+                examples[c] = new KeywordExample(Featurise(window), r.Label, voice);
+            }
+
+            return ValueTask.FromResult(examples);
+        }
+
+        private float[] Featurise(float[] window)
+        {
+            var features = new float[KeywordFeatures.Length];
+            _features.Compute(window, features);
+            return features;
+        }
+
+        private static void Augment(float[] window, Random random)
+        {
+            double power = 0;
+            foreach (float v in window)
+            {
+                power += v * v;
+            }
+
+            power /= window.Length;
+            float gain = 0.3f + (1.2f * random.NextSingle());
+            double snrDb = 10 + (20 * random.NextDouble());
+            float noise = (float)Math.Sqrt(3 * power / Math.Pow(10, snrDb / 10)); // uniform noise: variance a²/3
+            for (int i = 0; i < window.Length; i++)
+            {
+                window[i] = gain * (window[i] + (noise * ((2 * random.NextSingle()) - 1)));
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Flow.Stages.Audio;
+
+namespace Flow.Apps.SpeechRec.Tests.Keywords;
+
+/// <summary>Trains a tiny keyword network once (4 words, 8 voices, a few seconds) for the tests below.</summary>
+public sealed class TinyKeywordModelFixture
+{
+    public static readonly string[] Words = ["yes", "no", "stop", "six"];
+
+    public TinyKeywordModelFixture()
+    {
+        (IReadOnlyList<string> train, IReadOnlyList<string> test) = KeywordDataset.SplitVariants(EspeakSynthesizer.Variants, holdOutEvery: 5);
+        Plan = new KeywordTrainingPlan(Words, [.. train.Take(10)], [.. test.Take(3)], ["en-us", "en-gb"], 1, 2, AugmentedCopies: 1, Epochs: 8, Seed: 5);
+        Outcome = KeywordTraining.TrainAsync(Plan, TextWriter.Null, CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    internal KeywordTrainingPlan Plan { get; }
+
+    internal KeywordTraining.Outcome Outcome { get; }
+}
+
+public sealed class KeywordTrainingTests(TinyKeywordModelFixture fixture) : IClassFixture<TinyKeywordModelFixture>, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("flow-keywords-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Train_TinyPlan_HeldOutVoicesMostlyRight()
+    {
+        Assert.Empty(fixture.Plan.TrainVariants.Intersect(fixture.Plan.TestVariants));
+        Assert.Equal(3 * 2 * 4, fixture.Outcome.TestExamples);
+        Assert.Equal(10 * 1 * 4 * 2, fixture.Outcome.TrainExamples);
+
+        // Chance is 25 %; the full run (20 words, 62 voices) is measured by 'flow speech train-keywords'.
+        Assert.True(fixture.Outcome.Accuracy >= 0.75, KeywordTraining.FormatMetrics(fixture.Outcome, fixture.Plan));
+    }
+
+    [Fact]
+    public void SaveLoad_RoundTrip_SameClassification()
+    {
+        string path = Path.Combine(_dir, "kw.model");
+        fixture.Outcome.Model.Save(path);
+        KeywordModel loaded = KeywordModel.Load(path);
+        float[] stop = EspeakSynthesizer.Speak("stop", "en-us", fixture.Plan.TestVariants[0], 160, 50, _dir);
+
+        Assert.Equal(TinyKeywordModelFixture.Words, loaded.Labels);
+        Assert.Equal(fixture.Outcome.Model.Classify(stop), loaded.Classify(stop));
+    }
+
+    [Fact]
+    public async Task SpeechJob_KeywordBranch_ReportsSpokenCommandAlongsideTranscript()
+    {
+        string model = Path.Combine(_dir, "kw.model");
+        fixture.Outcome.Model.Save(model);
+        // A voice the tiny model was trained on: this test is about the branch, not the accuracy.
+        float[] word = EspeakSynthesizer.Speak("stop", "en-us", fixture.Plan.TrainVariants[0], 150, 50, _dir);
+        Assert.Equal("stop", fixture.Outcome.Model.Classify(word).Label);
+        string wav = Path.Combine(_dir, "command.wav");
+        WavAudio.WriteMono16k(wav, [.. new float[8000], .. word, .. new float[16000]]);
+        var events = new ConcurrentQueue<SpeechEvent>();
+
+        SpeechJob job = SpeechJob.Build(new WavFileSource([wav]), new SpeechRecognitionOptions { KeywordModelPath = model, KeywordThreshold = 0.3f }, events.Enqueue);
+        await job.Pipeline.RunAsync();
+
+        SpeechEvent keyword = Assert.Single(events, e => e.Kind == SpeechEventKind.Keyword);
+        Assert.Equal("stop", keyword.Text);
+        Assert.Single(events, e => e.Kind == SpeechEventKind.Final);
+        Assert.Contains("keywords", job.Pipeline.StageNames);
+    }
+
+    [Fact]
+    public void Confusion_PngWritten()
+    {
+        string png = Path.Combine(_dir, "confusion.png");
+
+        ConfusionMatrixPlot.Save(png, fixture.Outcome.Confusion, TinyKeywordModelFixture.Words, "test");
+
+        byte[] header = File.ReadAllBytes(png)[..8];
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, header);
+    }
+}
