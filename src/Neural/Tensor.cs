@@ -49,7 +49,7 @@ public sealed class Tensor
     /// <summary>Gets the total number of elements.</summary>
     public int Length => Data.Length;
 
-    /// <summary>Gets a copy of the shape.</summary>
+    /// <summary>Gets the shape (the size of each dimension).</summary>
     public IReadOnlyList<int> Shape => _shape;
 
     /// <summary>Gets the size of one dimension.</summary>

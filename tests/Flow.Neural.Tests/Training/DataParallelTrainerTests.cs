@@ -5,7 +5,7 @@ public class DataParallelTrainerTests
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
-    public void Step_KReplicas20Steps_ParametersEqualSingleWorkerWithin1e5(int replicas)
+    public void TrainStep_KReplicas20Steps_ParametersEqualSingleWorkerWithin1e5(int replicas)
     {
         Sequential single = Models.SmallCnn();
         Optimizer singleOptimizer = Optimizers.Sgd(LearningRateSchedule.Constant(0.05f), momentum: 0.9f);
@@ -37,7 +37,7 @@ public class DataParallelTrainerTests
     }
 
     [Fact]
-    public void Step_BatchSmallerThanReplicas_Throws()
+    public void TrainStep_BatchSmallerThanReplicas_Throws()
     {
         var trainer = new DataParallelTrainer(Models.SmallMlp(), Losses.MeanSquaredError(), () => Optimizers.Adam(LearningRateSchedule.Constant(0.01f)), 4);
 

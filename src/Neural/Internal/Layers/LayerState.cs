@@ -6,19 +6,22 @@ namespace Flow.Neural.Internal.Layers;
 /// </summary>
 internal sealed class LayerState
 {
+    /// <summary>The input of the last forward pass (not owned: the previous layer's output or the caller's batch).</summary>
     internal Tensor? Input { get; set; }
 
+    /// <summary>The output buffer.</summary>
     internal Tensor? Output;
 
     /// <summary>The gradient that arrived from above, kept when the weight gradient is deferred.</summary>
     internal Tensor? GradOutput;
 
+    /// <summary>The input-gradient buffer.</summary>
     internal Tensor? GradInput;
 
+    /// <summary>Layer-specific scratch: im2col columns, dropout mask, GELU's tanh values.</summary>
     internal float[]? Scratch;
 
-    internal float[]? Scratch2;
-
+    /// <summary>Max-pool arg-max indices.</summary>
     internal int[]? Indices;
 
     internal static Tensor Ensure(ref Tensor? buffer, params int[] shape)
