@@ -10,6 +10,26 @@ using OpenCvSharp;
 //   sequential    : the loop a user would write: read → letterbox → detect → track, one frame at a time
 //   flow dop N    : VideoDetectJob (decode → preprocess ×N → batch → detect ×N sessions → track), no outputs
 // Usage: dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- [--repeat 3] [--frames 300] [--hog-frames 40]
+//        dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- accuracy [--frames 300]
+if (args.Length > 0 && args[0] == "accuracy")
+{
+    // Precision/recall at IoU 0.5 and id switches on a generated clip with known face boxes.
+    int frames = Arg("--frames", 300);
+    foreach (int faceSize in new[] { 110, 56 })
+    {
+        string path = Path.Combine(Path.GetTempPath(), "flow-video-bench", $"accuracy{frames}_{faceSize}.avi");
+        var truth = SyntheticFaceClip.Generate(path, new SyntheticClipOptions { FrameCount = frames, FaceSize = faceSize });
+        Console.WriteLine($"generated clip: {frames} frames 640x360, 3 moving faces of about {faceSize} px, {path}");
+        foreach (var detector in new[] { DetectorKind.BlazeFaceFront, DetectorKind.BlazeFaceBack, DetectorKind.Haar })
+        {
+            var result = await new VideoDetectJob(new VideoDetectOptions { Input = path, Detector = detector }).RunAsync(null, default);
+            Console.WriteLine($"  {detector}: {DetectionAccuracy.Evaluate(truth, result.Frames)}, {result.Tracks} tracks");
+        }
+    }
+
+    return 0;
+}
+
 int repeat = Arg("--repeat", 3);
 int clipFrames = Arg("--frames", 300);
 int hogFrames = Arg("--hog-frames", 40);
