@@ -64,7 +64,10 @@ internal static class KafkaTestTools
     }
 
     /// <summary>Starts <c>dotnet &lt;test assembly&gt; fraud …</c> (see <see cref="FraudTestHost"/>), collecting its output.</summary>
-    public static (Process Process, StringBuilder Output) StartHost(params string[] args)
+    public static (Process Process, StringBuilder Output) StartHost(params string[] args) => StartHost(null, args);
+
+    /// <summary>Starts the test host; <paramref name="onLine"/> sees every line of its standard output.</summary>
+    public static (Process Process, StringBuilder Output) StartHost(Action<string>? onLine, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         info.ArgumentList.Add(typeof(FraudTestHost).Assembly.Location);
@@ -80,6 +83,11 @@ internal static class KafkaTestTools
             lock (output)
             {
                 output.AppendLine(e.Data);
+            }
+
+            if (e.Data is not null)
+            {
+                onLine?.Invoke(e.Data);
             }
         };
         process.ErrorDataReceived += (_, e) =>

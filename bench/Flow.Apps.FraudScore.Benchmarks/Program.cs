@@ -1,0 +1,23 @@
+using System.Diagnostics;
+using System.Globalization;
+using Flow.Apps.FraudScore.Benchmarks;
+
+// dotnet run -c Release --project bench/Flow.Apps.FraudScore.Benchmarks -- [--rows N] [--repeats R] [--skip-kafka]
+int rows = 1_000_000, repeats = 3;
+bool kafka = true;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--rows": rows = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--repeats": repeats = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--skip-kafka": kafka = false; break;
+        default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+    }
+}
+
+var watch = Stopwatch.StartNew();
+await using var bench = await FraudBenchmark.PrepareAsync(rows, Console.Out);
+await bench.RunAsync(repeats, kafka, Console.Out);
+Console.Out.WriteLine(FormattableString.Invariant($"total {watch.Elapsed.TotalSeconds:0} s"));
+return 0;
