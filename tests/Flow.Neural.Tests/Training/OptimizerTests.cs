@@ -45,6 +45,34 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void Step_Adam_MatchesTheFormulaOnEveryElement()
+    {
+        // 37 weights: the vectorised loop and its scalar tail both run.
+        Sequential model = new(Layers.Dense(37, 1, seed: 3));
+        Parameter weight = model.Parameters[0];
+        float[] w0 = weight.Value.Data.ToArray();
+        float[] g = TestData.Random(5, 37).Data;
+        Optimizer adam = Optimizers.Adam(LearningRateSchedule.Constant(0.01f), beta1: 0.9f, beta2: 0.99f, epsilon: 1e-8f);
+        g.CopyTo(weight.Gradient.Data, 0);
+
+        adam.Step(model.Parameters);
+        adam.Step(model.Parameters);
+
+        for (int i = 0; i < 37; i++)
+        {
+            double m = 0, v = 0, w = w0[i];
+            for (int t = 1; t <= 2; t++)
+            {
+                m = (0.9 * m) + (0.1 * g[i]);
+                v = (0.99 * v) + (0.01 * g[i] * g[i]);
+                w -= 0.01 * (m / (1 - Math.Pow(0.9, t))) / (Math.Sqrt(v / (1 - Math.Pow(0.99, t))) + 1e-8);
+            }
+
+            Assert.Equal(w, weight.Value.Data[i], 1e-5);
+        }
+    }
+
+    [Fact]
     public void RateAt_Schedules_FollowTheirFormulas()
     {
         Assert.Equal(0.25f, LearningRateSchedule.StepDecay(1f, 0.5f, 10).RateAt(25), 1e-6f);

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Flow.Neural.Internal.Training;
 
 /// <summary>SGD with heavy-ball momentum.</summary>
@@ -20,7 +22,21 @@ internal sealed class SgdOptimizer(LearningRateSchedule schedule, float momentum
         }
 
         float[] v = _velocity[index];
-        for (int i = 0; i < w.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vMomentum = new Vector<float>(momentum);
+            var vScale = new Vector<float>(gradientScale);
+            var vRate = new Vector<float>(learningRate);
+            for (; i + Vector<float>.Count <= w.Length; i += Vector<float>.Count)
+            {
+                Vector<float> vi = (vMomentum * new Vector<float>(v, i)) + (new Vector<float>(g, i) * vScale);
+                vi.CopyTo(v, i);
+                (new Vector<float>(w, i) - (vRate * vi)).CopyTo(w, i);
+            }
+        }
+
+        for (; i < w.Length; i++)
         {
             v[i] = (momentum * v[i]) + (g[i] * gradientScale);
             w[i] -= learningRate * v[i];
