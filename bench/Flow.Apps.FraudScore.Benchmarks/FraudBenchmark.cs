@@ -57,8 +57,13 @@ internal sealed class FraudBenchmark : IAsyncDisposable
         }
 
         TimeSpan p50 = TimeSpan.Zero, p99 = TimeSpan.Zero;
+        var transactions = await TransactionFile.ReadAllAsync(_csv).ConfigureAwait(false);
         for (int r = 0; r < repeats; r++)
         {
+            var (features, featureRate) = FeaturesOnly(transactions);
+            Add("features only (in memory, one thread)", featureRate);
+            Add("LightGBM PredictionEngine only (one thread)", EngineOnly(features));
+            Add("LightGBM batched Transform only (one thread)", TransformOnly(features));
             Add("csv read only", await CsvOnlyAsync().ConfigureAwait(false));
             Add("sequential loop (no pipeline)", await SequentialAsync().ConfigureAwait(false));
             Add("pipeline DOP 1", await PipelineAsync(1).ConfigureAwait(false));
@@ -105,6 +110,46 @@ internal sealed class FraudBenchmark : IAsyncDisposable
     {
         Directory.Delete(_folder, recursive: true);
         return ValueTask.CompletedTask;
+    }
+
+    private static (float[][] Features, double Rate) FeaturesOnly(List<Transaction> transactions)
+    {
+        var extractor = new CardFeatureExtractor();
+        var features = new float[transactions.Count][];
+        var watch = Stopwatch.StartNew();
+        for (int i = 0; i < features.Length; i++)
+        {
+            features[i] = extractor.Next(transactions[i]);
+        }
+
+        return (features, features.Length / watch.Elapsed.TotalSeconds);
+    }
+
+    private double EngineOnly(float[][] features)
+    {
+        var (model, _) = FraudTraining.LoadModel(_models, FraudModelKind.LightGbm);
+        using var session = model.CreateSession();
+        var probabilities = new float[256];
+        var watch = Stopwatch.StartNew();
+        for (int start = 0; start < features.Length; start += 256)
+        {
+            var chunk = new ArraySegment<float[]>(features, start, Math.Min(256, features.Length - start));
+            session.Predict(chunk, probabilities);
+        }
+
+        return features.Length / watch.Elapsed.TotalSeconds;
+    }
+
+    private double TransformOnly(float[][] features)
+    {
+        var model = Flow.Stages.Tabular.Scoring.MlNetBinaryClassifier.Load("lightgbm", Path.Combine(_models, "lightgbm.zip"), FraudFeatures.Count);
+        var watch = Stopwatch.StartNew();
+        for (int start = 0; start < features.Length; start += 4096)
+        {
+            model.PredictAll(new ArraySegment<float[]>(features, start, Math.Min(4096, features.Length - start)));
+        }
+
+        return features.Length / watch.Elapsed.TotalSeconds;
     }
 
     private async Task<double> CsvOnlyAsync()

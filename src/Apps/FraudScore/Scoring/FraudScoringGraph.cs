@@ -7,45 +7,54 @@ using Flow.Stages.Tabular.State;
 namespace Flow.Apps.FraudScore.Scoring;
 
 /// <summary>
-/// The scoring part of a fraud pipeline, shared by the CSV and Kafka paths: per-card features
-/// (partitioned by card, in order per card) → batches → parallel scoring replicas → single items.
+/// The scoring part of a fraud pipeline, shared by the CSV and Kafka paths. Items are partitioned by
+/// card; each partition has its own lane — per-card features (one worker, in card order) → batches →
+/// its own model session — and the lanes' scored batches are merged. Lanes share nothing, so DOP N
+/// runs N independent lanes (data parallelism with one model replica per lane).
 /// </summary>
 public static class FraudScoringGraph
 {
-    /// <summary>Adds feature, batch, score and unbatch stages after <paramref name="input"/>.</summary>
+    /// <summary>Adds the lanes after <paramref name="input"/>; returns scored batches.</summary>
     /// <typeparam name="T">The item type (a transaction, or a record that carries one).</typeparam>
     /// <param name="builder">The pipeline's builder.</param>
     /// <param name="input">The items.</param>
     /// <param name="transaction">The item's transaction.</param>
-    /// <param name="model">The classifier; one session per scoring replica.</param>
-    /// <param name="options">Parallelism and batching.</param>
-    /// <returns>The scored items; order is kept per card, not across cards.</returns>
-    public static StageHandle<Scored<Featured<T>>> AddScoring<T>(PipelineBuilder builder, StageHandle<T> input, Func<T, Transaction> transaction, IBinaryClassifier model, FraudScoringOptions options)
+    /// <param name="model">The classifier; one session per lane.</param>
+    /// <param name="options">Parallelism (lanes) and batching.</param>
+    /// <returns>Scored batches; order is kept per card, not across cards.</returns>
+    public static StageHandle<Scored<Featured<T>>[]> AddScoring<T>(PipelineBuilder builder, StageHandle<T> input, Func<T, Transaction> transaction, IBinaryClassifier model, FraudScoringOptions options)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        int dop = options.DegreeOfParallelism;
-        var featured = builder.ThenPerKey(
-            input,
-            "features",
-            dop,
-            item => transaction(item).CardId,
-            _ => new CardState(),
-            (state, item) =>
-            {
-                var tx = transaction(item);
-                return new Featured<T>(item, tx, state.Next(tx));
-            },
-            options.BoundedCapacity);
+        int lanes = options.DegreeOfParallelism;
+        var inputs = lanes == 1
+            ? [input]
+            : input.PartitionBy(item => transaction(item).CardId, lanes, new StageOptions { Name = "by-card", BoundedCapacity = options.BoundedCapacity });
         int batchCapacity = Math.Max(2, options.BoundedCapacity / options.BatchSize);
-        return featured
-            .Batch(options.BatchSize, options.BatchDelay, new StageOptions { Name = "batch", BoundedCapacity = options.BoundedCapacity })
-            .Then(
-                () => new BinaryScoringStage<Featured<T>>(model, f => f.Features),
-                new StageOptions { Name = "score", MaxDegreeOfParallelism = dop, BoundedCapacity = batchCapacity * dop, EnsureOrdered = false })
-            .Unbatch(new StageOptions { Name = "unbatch", BoundedCapacity = batchCapacity });
+        var outputs = new StageHandle<Scored<Featured<T>>[]>[lanes];
+        for (int lane = 0; lane < lanes; lane++)
+        {
+            string suffix = lanes == 1 ? string.Empty : $"#{lane}";
+            outputs[lane] = inputs[lane]
+                .Then(
+                    new KeyedStateStage<T, long, CardState, Featured<T>>(
+                        item => transaction(item).CardId,
+                        _ => new CardState(),
+                        (state, item) =>
+                        {
+                            var tx = transaction(item);
+                            return new Featured<T>(item, tx, state.Next(tx));
+                        }),
+                    new StageOptions { Name = "features" + suffix, BoundedCapacity = options.BoundedCapacity })
+                .Batch(options.BatchSize, options.BatchDelay, new StageOptions { Name = "batch" + suffix, BoundedCapacity = options.BoundedCapacity })
+                .Then(
+                    new BinaryScoringStage<Featured<T>>(model, f => f.Features),
+                    new StageOptions { Name = "score" + suffix, BoundedCapacity = batchCapacity });
+        }
+
+        return lanes == 1 ? outputs[0] : builder.Merge(new StageOptions { Name = "merge", BoundedCapacity = batchCapacity * lanes }, outputs);
     }
 }

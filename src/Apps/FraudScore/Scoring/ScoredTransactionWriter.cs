@@ -12,7 +12,7 @@ namespace Flow.Apps.FraudScore.Scoring;
 /// alerts, and counts what it saw (for the report and the labelled precision/recall).
 /// </summary>
 internal sealed class ScoredTransactionWriter<T>(string? scoredPath, string? alertsPath, float threshold, Action<Scored<Featured<T>>, bool>? observer = null)
-    : ISinkStage<Scored<Featured<T>>>, IDisposable
+    : ISinkStage<Scored<Featured<T>>[]>, IDisposable
 {
     public const string Header = "tx_id,card_id,timestamp,amount,probability,alert,is_fraud";
 
@@ -34,7 +34,17 @@ internal sealed class ScoredTransactionWriter<T>(string? scoredPath, string? ale
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask ConsumeAsync(Scored<Featured<T>> item, CancellationToken cancellationToken)
+    public ValueTask ConsumeAsync(Scored<Featured<T>>[] item, CancellationToken cancellationToken)
+    {
+        foreach (var scored in item)
+        {
+            Consume(scored);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void Consume(Scored<Featured<T>> item)
     {
         var tx = item.Item.Transaction;
         bool alert = item.Probability >= threshold;
@@ -57,7 +67,6 @@ internal sealed class ScoredTransactionWriter<T>(string? scoredPath, string? ale
         }
 
         observer?.Invoke(item, alert);
-        return ValueTask.CompletedTask;
     }
 
     public ValueTask CloseAsync(CancellationToken cancellationToken)
