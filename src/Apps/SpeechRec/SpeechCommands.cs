@@ -24,11 +24,12 @@ public static class SpeechCommands
         var partials = new Option<bool>("--partials") { Description = "Print partial hypotheses while decoding (live 100 ms feeding; the running cepstral mean of each decoder then carries across utterances)" };
         var keywords = new Option<string?>("--keywords") { Description = "Keyword model from 'flow speech train-keywords' (e.g. runs/keywords/keywords.model); adds the keyword branch" };
         var vadModel = new Option<string?>("--vad-model") { Description = $"Silero VAD v5 ONNX model (default {SileroVadOptions.DefaultModelPath})" };
+        var liveView = new Option<bool>("--live-view") { Description = "Show the pipeline's live view (stage rates, queues, busy share) on stderr while it runs" };
         var noReport = new Option<bool>("--no-report") { Description = "Do not print the end-of-run report (stderr for json, stdout for text)" };
 
         var command = new Command("speech", "Live speech recognition: Silero VAD → utterances → PocketSphinx decoder pool (+ keyword network)")
         {
-            inputs, stdin, realtime, decoders, format, partials, keywords, vadModel, noReport,
+            inputs, stdin, realtime, decoders, format, partials, keywords, vadModel, liveView, noReport,
         };
         command.Validators.Add(result =>
         {
@@ -49,6 +50,7 @@ public static class SpeechCommands
                 KeywordModel = parse.GetValue(keywords),
                 VadModel = parse.GetValue(vadModel),
                 Report = !parse.GetValue(noReport),
+                LiveView = parse.GetValue(liveView),
             },
             Console.OpenStandardInput(),
             Console.Out,
@@ -107,9 +109,10 @@ public static class SpeechCommands
         Option<int> copies = PositiveInt("--augment", "Augmented copies (noise, gain, time shift) of each synthesised clip", 2);
         Option<int> seed = PositiveInt("--seed", "Seed for synthesis choices, augmentation, initialisation and shuffling", 1);
         var quick = new Option<bool>("--quick") { Description = "A small set of voices and settings (a smoke run, not the accuracy run)" };
+        var cache = new Option<string?>("--cache") { Description = "Folder to keep the synthesised features in; a rerun with the same plan skips espeak-ng" };
         var command = new Command("train-keywords", "Synthesise the command words with espeak-ng across voices, augment, train the Flow.Neural keyword network, test on held-out voices")
         {
-            output, epochs, copies, seed, quick,
+            output, epochs, copies, seed, quick, cache,
         };
         command.SetAction((parse, cancellationToken) => KeywordTraining.RunAsync(
             new KeywordTrainingSettings
@@ -119,6 +122,7 @@ public static class SpeechCommands
                 AugmentedCopies = parse.GetValue(copies),
                 Seed = parse.GetValue(seed),
                 Quick = parse.GetValue(quick),
+                CacheDirectory = parse.GetValue(cache),
             },
             Console.Out,
             cancellationToken));

@@ -20,4 +20,6 @@ internal sealed class SpeechRunSettings
     public string? VadModel { get; init; }
 
     public bool Report { get; init; } = true;
+
+    public bool LiveView { get; init; }
 }

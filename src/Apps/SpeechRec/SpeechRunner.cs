@@ -50,7 +50,10 @@ internal static class SpeechRunner
         try
         {
             SpeechJob job = SpeechJob.Build(source, options, writer.Write);
-            PipelineResult result = await job.Pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
+            PipelineRun run = job.Pipeline.Start(cancellationToken);
+            PipelineResult result = settings.LiveView
+                ? await LiveView.RunAsync(run, new LiveViewOptions { Output = error, WriteReport = false }).ConfigureAwait(false)
+                : await run.Completion.ConfigureAwait(false);
             if (settings.Report)
             {
                 await reportTo.WriteLineAsync(FormatReport(job, result, settings)).ConfigureAwait(false);

@@ -22,7 +22,7 @@ public sealed class PocketSphinxStageTests
     public void Recognize_WithPartialCallback_PartialsPrecedeFinalAndGrow()
     {
         var partials = new List<Transcript>();
-        using var stage = new PocketSphinxStage(new PocketSphinxOptions { PartialInterval = TimeSpan.FromSeconds(0.5) }, partials.Add);
+        using var stage = new PocketSphinxStage(new PocketSphinxOptions { Mode = PocketSphinxMode.Live, PartialInterval = TimeSpan.FromSeconds(0.5) }, partials.Add);
         stage.Open();
         float[] samples = WavAudio.ReadMono16k(TestAudio.Clip("0880"));
 
@@ -32,6 +32,25 @@ public sealed class PocketSphinxStageTests
         Assert.All(partials, p => Assert.False(p.IsFinal));
         Assert.All(partials, p => Assert.Equal(3, p.UtteranceIndex));
         Assert.StartsWith("he was", final.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Recognize_WholeUtteranceMode_NoPartialsAndSameTextFromAnyDecoderHistory()
+    {
+        var partials = new List<Transcript>();
+        using var fresh = new PocketSphinxStage(partial: partials.Add);
+        using var used = new PocketSphinxStage();
+        fresh.Open();
+        used.Open();
+        float[] other = WavAudio.ReadMono16k(TestAudio.Clip("0870"));
+        float[] samples = WavAudio.ReadMono16k(TestAudio.Clip("0880"));
+        _ = used.Recognize(new Utterance("other", 0, 0, other));
+
+        Transcript a = fresh.Recognize(new Utterance("clip", 1, 0, samples));
+        Transcript b = used.Recognize(new Utterance("clip", 1, 0, samples));
+
+        Assert.Empty(partials);
+        Assert.Equal(a.Text, b.Text);
     }
 
     [Fact]

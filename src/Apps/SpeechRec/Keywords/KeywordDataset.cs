@@ -9,6 +9,9 @@ namespace Flow.Apps.SpeechRec;
 /// </summary>
 internal static class KeywordDataset
 {
+    /// <summary>Changes whenever the feature computation changes, so cached sets are rebuilt.</summary>
+    private const string FeatureVersion = "logmel40x98-centred-v1";
+
     internal sealed record Request(string Word, int Label, string Accent, string Variant, int Speed, int Pitch, int Copies, int Seed);
 
     /// <summary>Splits variants into training and held-out sets: every <paramref name="holdOutEvery"/>-th variant is held out.</summary>
@@ -44,8 +47,63 @@ internal static class KeywordDataset
         return requests;
     }
 
-    /// <summary>Synthesises and featurises the requests (each yields 1 + copies examples).</summary>
-    public static async Task<List<KeywordExample>> BuildAsync(IReadOnlyList<Request> requests, CancellationToken cancellationToken)
+    /// <summary>
+    /// Synthesises and featurises the requests (each yields 1 + copies examples); with a cache folder, a
+    /// set built before from the same requests is read back instead.
+    /// </summary>
+    public static async Task<List<KeywordExample>> BuildAsync(IReadOnlyList<Request> requests, CancellationToken cancellationToken, string? cacheDirectory = null)
+    {
+        string? cacheFile = null;
+        if (cacheDirectory is not null)
+        {
+            byte[] key = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(FeatureVersion + string.Join('\n', requests)));
+            cacheFile = Path.Combine(cacheDirectory, $"keywords-{Convert.ToHexString(key)[..16]}.bin");
+            if (File.Exists(cacheFile))
+            {
+                return ReadCache(cacheFile);
+            }
+        }
+
+        List<KeywordExample> built = await SynthesiseAsync(requests, cancellationToken).ConfigureAwait(false);
+        if (cacheFile is not null)
+        {
+            Directory.CreateDirectory(cacheDirectory!);
+            WriteCache(cacheFile, built);
+        }
+
+        return built;
+    }
+
+    private static List<KeywordExample> ReadCache(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        int count = reader.ReadInt32();
+        var examples = new List<KeywordExample>(count);
+        for (int i = 0; i < count; i++)
+        {
+            int label = reader.ReadInt32();
+            string voice = reader.ReadString();
+            var features = new float[KeywordFeatures.Length];
+            reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(features.AsSpan()));
+            examples.Add(new KeywordExample(features, label, voice));
+        }
+
+        return examples;
+    }
+
+    private static void WriteCache(string path, List<KeywordExample> examples)
+    {
+        using var writer = new BinaryWriter(File.Create(path));
+        writer.Write(examples.Count);
+        foreach (KeywordExample e in examples)
+        {
+            writer.Write(e.Label);
+            writer.Write(e.Voice);
+            writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(e.Features.AsSpan()));
+        }
+    }
+
+    private static async Task<List<KeywordExample>> SynthesiseAsync(IReadOnlyList<Request> requests, CancellationToken cancellationToken)
     {
         string work = Directory.CreateTempSubdirectory("flow-keywords-").FullName;
         try

@@ -7,15 +7,14 @@ internal static class KeywordTrainer
 {
     public const int BatchSize = 32;
 
-    public static KeywordModel Train(IReadOnlyList<KeywordExample> examples, IReadOnlyList<string> labels, int epochs, int seed, Action<int, float>? onEpoch, CancellationToken cancellationToken)
+    public static KeywordModel Train(IReadOnlyList<KeywordExample> examples, IReadOnlyList<string> labels, int epochs, int seed, Action<int, float>? onEpoch, CancellationToken cancellationToken, Action<string>? log = null)
     {
         Sequential network = KeywordModel.CreateNetwork(labels.Count, seed);
-        network.Options = new ComputeOptions { DegreeOfParallelism = Environment.ProcessorCount };
-        int steps = epochs * ((examples.Count + BatchSize - 1) / BatchSize);
-        // Clipping: without it the loss went to NaN in the second epoch of the full run (20 words, 11k examples).
-        Optimizer optimizer = Optimizers.Adam(LearningRateSchedule.Cosine(1e-3f, steps, 5e-5f));
-        optimizer.MaxGradientNorm = 5f;
-        var trainer = new SingleWorkerTrainer(network, Losses.SoftmaxCrossEntropy(), optimizer);
+        int stepsPerEpoch = (examples.Count + BatchSize - 1) / BatchSize;
+        float learningRate = 1e-3f;
+        SingleWorkerTrainer trainer = CreateTrainer(network, learningRate, epochs * stepsPerEpoch);
+        Sequential lastGood = network.Clone();
+        int restarts = 0;
         var random = new Random(seed);
         int[] order = [.. Enumerable.Range(0, examples.Count)];
         for (int epoch = 0; epoch < epochs; epoch++)
@@ -23,6 +22,7 @@ internal static class KeywordTrainer
             random.Shuffle(order);
             double lossSum = 0;
             int batches = 0;
+            bool diverged = false;
             for (int start = 0; start < order.Length; start += BatchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -31,17 +31,55 @@ internal static class KeywordTrainer
                 float loss = trainer.TrainStep(inputs, targets);
                 if (!float.IsFinite(loss))
                 {
-                    throw new InvalidOperationException($"keyword training diverged (loss {loss}) in epoch {epoch + 1}; lower the learning rate");
+                    diverged = true;
+                    log?.Invoke($"  epoch {epoch + 1}, step {batches + 1}: loss {loss}; non-finite parameters: {string.Join(", ", network.Parameters.Where(p => !AllFinite(p.Value.Data)).Select(p => p.Name))}");
+                    break;
                 }
 
                 lossSum += loss;
                 batches++;
             }
 
+            if (diverged)
+            {
+                // Go back to the end of the last good epoch with a fresh optimizer and half the rate.
+                if (++restarts > 3)
+                {
+                    throw new InvalidOperationException($"keyword training diverged {restarts} times (loss not finite); last in epoch {epoch + 1}");
+                }
+
+                network.CopyParametersFrom(lastGood);
+                learningRate /= 2;
+                trainer = CreateTrainer(network, learningRate, (epochs - epoch) * stepsPerEpoch);
+                epoch--;
+                continue;
+            }
+
+            lastGood.CopyParametersFrom(network);
             onEpoch?.Invoke(epoch + 1, (float)(lossSum / Math.Max(1, batches)));
         }
 
         return new KeywordModel(network, labels);
+    }
+
+    private static SingleWorkerTrainer CreateTrainer(Sequential network, float learningRate, int steps)
+    {
+        Optimizer optimizer = Optimizers.Adam(LearningRateSchedule.Cosine(learningRate, Math.Max(1, steps), learningRate / 20));
+        optimizer.MaxGradientNorm = 5f;
+        return new SingleWorkerTrainer(network, Losses.SoftmaxCrossEntropy(), optimizer);
+    }
+
+    private static bool AllFinite(float[] values)
+    {
+        foreach (float v in values)
+        {
+            if (!float.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Confusion matrix [true, predicted] of the model on the examples.</summary>

@@ -9,13 +9,13 @@ internal static class KeywordTraining
 {
     internal sealed record Outcome(KeywordModel Model, int[,] Confusion, double Accuracy, int TrainExamples, int TestExamples);
 
-    public static async Task<Outcome> TrainAsync(KeywordTrainingPlan plan, TextWriter log, CancellationToken cancellationToken)
+    public static async Task<Outcome> TrainAsync(KeywordTrainingPlan plan, TextWriter log, CancellationToken cancellationToken, string? cacheDirectory = null)
     {
         var stopwatch = Stopwatch.StartNew();
         List<KeywordDataset.Request> trainPlan = KeywordDataset.Plan(plan.Words, plan.TrainVariants, plan.Accents, plan.TrainAccentsPerVariant, plan.AugmentedCopies, plan.Seed);
         List<KeywordDataset.Request> testPlan = KeywordDataset.Plan(plan.Words, plan.TestVariants, plan.Accents, plan.TestAccentsPerVariant, copies: 0, plan.Seed + 1000);
-        List<KeywordExample> train = await KeywordDataset.BuildAsync(trainPlan, cancellationToken).ConfigureAwait(false);
-        List<KeywordExample> test = await KeywordDataset.BuildAsync(testPlan, cancellationToken).ConfigureAwait(false);
+        List<KeywordExample> train = await KeywordDataset.BuildAsync(trainPlan, cancellationToken, cacheDirectory).ConfigureAwait(false);
+        List<KeywordExample> test = await KeywordDataset.BuildAsync(testPlan, cancellationToken, cacheDirectory).ConfigureAwait(false);
         await log.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
             $"train-keywords: {plan.Words.Count} words; {train.Count} training examples ({trainPlan.Count} espeak-ng clips × {1 + plan.AugmentedCopies}, {plan.TrainVariants.Count} variants); {test.Count} test clips from {plan.TestVariants.Count} held-out variants ({string.Join(", ", plan.TestVariants)}); synthesis {stopwatch.Elapsed.TotalSeconds:F1} s")).ConfigureAwait(false);
@@ -27,7 +27,8 @@ internal static class KeywordTraining
             plan.Epochs,
             plan.Seed,
             (epoch, loss) => log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  epoch {epoch,2}/{plan.Epochs}: loss {loss:F4} ({stopwatch.Elapsed.TotalSeconds:F0} s)")),
-            cancellationToken);
+            cancellationToken,
+            log.WriteLine);
         int[,] confusion = KeywordTrainer.Evaluate(model, test);
         return new Outcome(model, confusion, KeywordTrainer.Accuracy(confusion), train.Count, test.Count);
     }
@@ -40,7 +41,7 @@ internal static class KeywordTraining
         Outcome outcome;
         try
         {
-            outcome = await TrainAsync(plan, output, cancellationToken).ConfigureAwait(false);
+            outcome = await TrainAsync(plan, output, cancellationToken, settings.CacheDirectory).ConfigureAwait(false);
         }
         catch (InvalidOperationException e) when (e.Message.Contains("espeak-ng", StringComparison.Ordinal))
         {

@@ -12,4 +12,6 @@ internal sealed class KeywordTrainingSettings
     public int Seed { get; init; } = 1;
 
     public bool Quick { get; init; }
+
+    public string? CacheDirectory { get; init; }
 }

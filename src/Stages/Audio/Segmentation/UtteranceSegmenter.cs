@@ -153,17 +153,14 @@ public sealed class UtteranceSegmenter
         }
 
         long cut = quietest is null ? BufferEnd : quietest.Chunk.Offset + quietest.Chunk.Samples.Length;
-        long speechBefore = _speechSamples;
         Utterance? utterance = Emit(start, cut, force: true);
         _lastEmittedEnd = cut;
         DropBufferBefore(cut);
 
         // The rest of the speech continues as a new utterance starting exactly at the cut.
-        _inSpeech = BufferEnd > cut || _silenceRun == 0;
         _speechStart = cut;
         _speechSamples = Math.Max(0, BufferEnd - cut);
         _lastSpeechEnd = Math.Max(_lastSpeechEnd, cut);
-        _ = speechBefore;
         return utterance;
     }
 
