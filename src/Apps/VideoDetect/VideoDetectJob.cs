@@ -97,7 +97,8 @@ public sealed class VideoDetectJob
                 int batch = live ? 1 : _options.BatchSize;
                 detected = frames
                     .Then(f => FrameTensors.Letterbox(f, format), new StageOptions { Name = "preprocess", MaxDegreeOfParallelism = dop, BoundedCapacity = queue, FullMode = shed })
-                    .Batch(batch, _options.BatchDelay, new StageOptions { Name = "batch", BoundedCapacity = live ? 1 : Math.Max(queue, batch) })
+                    // A batch of one needs no deadline (and no timer per frame).
+                    .Batch(batch, batch > 1 ? _options.BatchDelay : null, new StageOptions { Name = "batch", BoundedCapacity = live ? 1 : Math.Max(queue, batch) })
                     .Then(factory, new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = live ? 1 : dop * 2 })
                     .Unbatch(new StageOptions { Name = "unbatch", BoundedCapacity = queue });
                 break;
