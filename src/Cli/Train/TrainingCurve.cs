@@ -18,7 +18,8 @@ internal static class TrainingCurve
         test.LegendText = "test loss";
         var accuracy = plot.Add.Scatter(epochs, [.. history.Select(h => (double)h.TestAccuracy)]);
         accuracy.LegendText = "test accuracy";
-        plot.ShowLegend();
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.ShowLegend(Alignment.MiddleRight);
         plot.SavePng(path, 900, 550);
     }
 }
