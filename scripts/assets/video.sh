@@ -37,6 +37,13 @@ verify() {
   done
 }
 
+# apt-get download needs package lists; refresh them once if the first try fails (a machine set up earlier).
+download() {
+  (cd "$work" && apt-get download -qq "$1" 2>/dev/null) && return 0
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  (cd "$work" && apt-get download -qq "$1")
+}
 need() { command -v "$1" >/dev/null || { echo "video assets: $1 is required to fetch $2" >&2; exit 1; }; }
 
 work=$(mktemp -d)
@@ -62,7 +69,7 @@ fi
 
 if missing grace_hopper_512x512.jpg 640px-IceBlockNearJoekullsarlon.jpg; then
   echo "video assets: fetching grace_hopper_512x512.jpg (Debian facedetect)"
-  (cd "$work" && apt-get download -qq facedetect 2>/dev/null)
+  download facedetect
   dpkg-deb -x "$work"/facedetect_*.deb "$work/fd"
   cp "$work"/fd/usr/share/doc/facedetect/examples/{grace_hopper_512x512.jpg,640px-IceBlockNearJoekullsarlon.jpg} "$dest/"
   verify grace_hopper_512x512.jpg 640px-IceBlockNearJoekullsarlon.jpg
@@ -70,7 +77,7 @@ fi
 
 if missing vtest.avi building.jpg home.jpg fruits.jpg; then
   echo "video assets: fetching vtest.avi and backgrounds (Debian opencv-doc, ~96 MB download, kept: 9 MB)"
-  (cd "$work" && apt-get download -qq opencv-doc 2>/dev/null)
+  download opencv-doc
   dpkg-deb --fsys-tarfile "$work"/opencv-doc_*.deb \
     | tar -x -C "$work" ./usr/share/doc/opencv-doc/examples/data/vtest.avi ./usr/share/doc/opencv-doc/examples/data/building.jpg \
         ./usr/share/doc/opencv-doc/examples/data/home.jpg ./usr/share/doc/opencv-doc/examples/data/fruits.jpg
