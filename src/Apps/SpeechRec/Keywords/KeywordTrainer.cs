@@ -12,7 +12,8 @@ internal static class KeywordTrainer
         Sequential network = KeywordModel.CreateNetwork(labels.Count, seed);
         int stepsPerEpoch = (examples.Count + BatchSize - 1) / BatchSize;
         float learningRate = 1e-3f;
-        SingleWorkerTrainer trainer = CreateTrainer(network, learningRate, epochs * stepsPerEpoch);
+        Optimizer optimizer = CreateOptimizer(learningRate, epochs * stepsPerEpoch);
+        int skipped = 0;
         Sequential lastGood = network.Clone();
         int restarts = 0;
         var random = new Random(seed);
@@ -28,7 +29,27 @@ internal static class KeywordTrainer
                 cancellationToken.ThrowIfCancellationRequested();
                 int n = Math.Min(BatchSize, order.Length - start);
                 (Tensor inputs, Tensor targets) = MakeBatch(examples, order.AsSpan(start, n), labels.Count);
-                float loss = trainer.TrainStep(inputs, targets);
+                // The steps of SingleWorkerTrainer.TrainStep, with our own softmax cross-entropy: Flow.Neural's
+                // takes its gradient from TensorPrimitives.SoftMax, which does not subtract the maximum and
+                // gives NaN once a logit passes ~88 (late in training), while its loss stays finite. The
+                // gradient check stays as a guard: a non-finite gradient is skipped, not applied.
+                network.ZeroGradients();
+                Tensor output = network.Forward(inputs, training: true);
+                var gradient = new Tensor([.. output.Shape]);
+                float loss = SoftmaxCrossEntropy(output.Data, targets.Data, gradient.Data, n, labels.Count);
+                network.Backward(gradient);
+                string[] bad = [.. network.Parameters.Select((p, i) => (p, i)).Where(x => !AllFinite(x.p.Gradient.Data)).Select(x => $"{x.p.Name}#{x.i}")];
+                if (bad.Length > 0 && float.IsFinite(loss))
+                {
+                    if (skipped++ < 5)
+                    {
+                        log?.Invoke($"  epoch {epoch + 1}, step {batches + 1}: finite loss {loss:F4} but non-finite gradients in {string.Join(", ", bad)}; step skipped");
+                    }
+
+                    continue;
+                }
+
+                optimizer.Step(network.Parameters);
                 if (!float.IsFinite(loss))
                 {
                     diverged = true;
@@ -50,23 +71,66 @@ internal static class KeywordTrainer
 
                 network.CopyParametersFrom(lastGood);
                 learningRate /= 2;
-                trainer = CreateTrainer(network, learningRate, (epochs - epoch) * stepsPerEpoch);
+                optimizer = CreateOptimizer(learningRate, (epochs - epoch) * stepsPerEpoch);
                 epoch--;
                 continue;
             }
 
             lastGood.CopyParametersFrom(network);
+            if (skipped > 0)
+            {
+                log?.Invoke($"  epoch {epoch + 1}: {skipped} step(s) skipped for non-finite gradients");
+                skipped = 0;
+            }
+
             onEpoch?.Invoke(epoch + 1, (float)(lossSum / Math.Max(1, batches)));
         }
 
         return new KeywordModel(network, labels);
     }
 
-    private static SingleWorkerTrainer CreateTrainer(Sequential network, float learningRate, int steps)
+    private static Optimizer CreateOptimizer(float learningRate, int steps)
     {
         Optimizer optimizer = Optimizers.Adam(LearningRateSchedule.Cosine(learningRate, Math.Max(1, steps), learningRate / 20));
         optimizer.MaxGradientNorm = 5f;
-        return new SingleWorkerTrainer(network, Losses.SoftmaxCrossEntropy(), optimizer);
+        return optimizer;
+    }
+
+    /// <summary>Mean softmax cross-entropy over the batch and its gradient (softmax − target) / batch, max-subtracted.</summary>
+    internal static float SoftmaxCrossEntropy(float[] logits, float[] targets, float[] gradient, int batch, int classes)
+    {
+        double total = 0;
+        for (int n = 0; n < batch; n++)
+        {
+            ReadOnlySpan<float> z = logits.AsSpan(n * classes, classes);
+            Span<float> g = gradient.AsSpan(n * classes, classes);
+            float max = float.NegativeInfinity;
+            foreach (float v in z)
+            {
+                max = Math.Max(max, v);
+            }
+
+            double sum = 0;
+            for (int j = 0; j < classes; j++)
+            {
+                g[j] = MathF.Exp(z[j] - max);
+                sum += g[j];
+            }
+
+            double logSum = max + Math.Log(sum);
+            for (int j = 0; j < classes; j++)
+            {
+                float t = targets[(n * classes) + j];
+                if (t != 0f)
+                {
+                    total -= t * (z[j] - logSum);
+                }
+
+                g[j] = (float)(((g[j] / sum) - t) / batch);
+            }
+        }
+
+        return (float)(total / batch);
     }
 
     private static bool AllFinite(float[] values)
