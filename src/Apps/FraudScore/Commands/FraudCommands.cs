@@ -153,9 +153,10 @@ public static class FraudCommands
         var idle = new Option<double?>("--idle-exit") { Description = "Kafka: stop after this many seconds without records" };
         var maxRate = new Option<double?>("--max-rate") { Description = "Kafka: consume at most this many records per second" };
         var sessionTimeout = new Option<int>("--session-timeout-ms") { Description = "Kafka: group session timeout (default 6000)", DefaultValueFactory = _ => 6000 };
+        var live = new Option<bool>("--live") { Description = "Show the live view while running (default true; plain lines when output is redirected)", DefaultValueFactory = _ => true };
         var command = new Command("score", "Score transactions from a CSV file or a Kafka topic: per-card features, model, threshold, alerts")
         {
-            csv, kafka, topic, group, alertsTopic, scoresTopic, models, kind, threshold, scored, rejects, speed, dop, batch, maxRecords, idle, maxRate, sessionTimeout,
+            csv, kafka, topic, group, alertsTopic, scoresTopic, models, kind, threshold, scored, rejects, speed, dop, batch, maxRecords, idle, maxRate, sessionTimeout, live,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -177,6 +178,7 @@ public static class FraudCommands
                         IdleExit = parse.GetValue(idle) is { } s ? TimeSpan.FromSeconds(s) : null,
                         MaxRate = parse.GetValue(maxRate),
                         SessionTimeoutMs = parse.GetValue(sessionTimeout),
+                        Live = parse.GetValue(live),
                         Pipeline = pipeline,
                     },
                     Console.Out,
@@ -201,6 +203,7 @@ public static class FraudCommands
                     RejectPath = parse.GetValue(rejects),
                     ReplaySpeed = parse.GetValue(speed),
                     Pipeline = pipeline,
+                    Live = parse.GetValue(live),
                 },
                 Console.Out,
                 cancellationToken).ConfigureAwait(false);

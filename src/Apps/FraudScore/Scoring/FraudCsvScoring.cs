@@ -20,7 +20,7 @@ public static class FraudCsvScoring
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(output);
         var (model, threshold) = FraudTraining.LoadModel(settings.ModelFolder, settings.ModelKind);
-        var summary = await RunAsync(settings, model, settings.Threshold ?? threshold, null, cancellationToken).ConfigureAwait(false);
+        var summary = await RunAsync(settings, model, settings.Threshold ?? threshold, null, cancellationToken, settings.Live ? output : null).ConfigureAwait(false);
         output.WriteLine(summary.FormatReport());
         return summary;
     }
@@ -31,8 +31,9 @@ public static class FraudCsvScoring
     /// <param name="threshold">The alert threshold.</param>
     /// <param name="observer">Sees every scored transaction and whether it alerted, on the sink's thread.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
+    /// <param name="liveOutput">Where to draw Flow.Pipeline's live view while running; <see langword="null"/> for none.</param>
     /// <returns>The summary.</returns>
-    public static async Task<FraudScoreSummary> RunAsync(FraudScoreSettings settings, IBinaryClassifier model, float threshold, Action<Transaction, float, bool>? observer, CancellationToken cancellationToken)
+    public static async Task<FraudScoreSummary> RunAsync(FraudScoreSettings settings, IBinaryClassifier model, float threshold, Action<Transaction, float, bool>? observer, CancellationToken cancellationToken, TextWriter? liveOutput = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(model);
@@ -52,7 +53,7 @@ public static class FraudCsvScoring
         var transactions = builder.From(source, "csv");
         FraudScoringGraph.AddScoring(builder, transactions, tx => tx, model, settings.Pipeline)
             .To(writer, new StageOptions { Name = "alerts", BoundedCapacity = settings.Pipeline.BoundedCapacity });
-        var result = await builder.Build().RunAsync(cancellationToken).ConfigureAwait(false);
+        var result = await FraudLiveView.RunAsync(builder.Build(), liveOutput, cancellationToken).ConfigureAwait(false);
         return new FraudScoreSummary(model.Name, threshold, source.RowsRead, source.RowsRejected, writer.Scored, writer.Alerts, writer.LabelledFraud, writer.TruePositiveAlerts, result);
     }
 }

@@ -96,7 +96,7 @@ public static class FraudKafkaScoring
             FraudScoringGraph.AddScoring(builder, transactions, item => item.Transaction, model, settings.Pipeline)
                 .Unbatch(new StageOptions { Name = "unbatch", BoundedCapacity = settings.Pipeline.BoundedCapacity })
                 .To(sink, new StageOptions { Name = "produce", BoundedCapacity = settings.Pipeline.BoundedCapacity });
-            result = await builder.Build().RunAsync(cancellationToken).ConfigureAwait(false);
+            result = await FraudLiveView.RunAsync(builder.Build(), settings.Live ? output : null, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -41,7 +41,7 @@ public sealed class FraudScoreSettings
     /// <value>The default is <see cref="FraudScoringOptions"/>' defaults.</value>
     public FraudScoringOptions Pipeline { get; set; } = new();
 
-    /// <summary>Whether to draw the live view while running (interactive terminals only).</summary>
+    /// <summary>Whether to draw the live view while running (a table on a terminal, plain lines when redirected).</summary>
     /// <value>The default is <see langword="false"/>.</value>
     public bool Live { get; set; }
 }

@@ -53,6 +53,10 @@ public sealed class KafkaScoreSettings
     /// <value>The default is <see langword="null"/>: no limit.</value>
     public double? MaxRate { get; set; }
 
+    /// <summary>Whether to draw the live view while running.</summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool Live { get; set; }
+
     /// <summary>Parallelism and batching.</summary>
     /// <value>The default is <see cref="FraudScoringOptions"/>' defaults.</value>
     public FraudScoringOptions Pipeline { get; set; } = new();
