@@ -133,6 +133,17 @@ internal static class Report
             Line(o, $"conv 16→32 3×3 14×14 batch 64: im2col {Ms(im2col)}, per-sample GEMMs {Ms(gemm)} ({flops / gemm / 1e9:F1} GFLOP/s)");
         }
 
+        if (All("shapes"))
+        {
+            foreach ((int m, int n, int k) in new[] { (32, 196, 144), (32, 192, 144), (32, 256, 144), (32, 784, 144), (32, 12544, 144), (128, 784, 144), (32, 196, 1024) })
+            {
+                float[] a = Workloads.Random(m * k, 1), b = Workloads.Random(k * n, 2), c = new float[m * n];
+                var one = new ComputeOptions();
+                double t = Time(() => Internal.Kernels.Gemm.Multiply(new Internal.Kernels.MatrixRef(a, 0, k, false), new Internal.Kernels.MatrixRef(b, 0, n, false), c, 0, n, m, n, k, false, Internal.Kernels.GemmPartition.Rows, one));
+                Line(o, $"GEMM m={m} n={n} k={k}: {2.0 * m * n * k / t / 1e9:F1} GFLOP/s ({t * 1e6:F1} us)");
+            }
+        }
+
         if (All("ort"))
         {
             Sequential cnn = FashionMnist.CreateCnn();

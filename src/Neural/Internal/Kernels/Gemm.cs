@@ -142,10 +142,14 @@ internal static unsafe class Gemm
                     int kc = Math.Min(Kc, k - pcIdx);
                     bool load = accumulate || pcIdx > 0;
 
-                    // Packing B pays off only when the packed block is reused by several row blocks of A.
-                    // With a single row block (small batches, per-sample convolutions) the micro-kernel
-                    // reads full panels of a row-major B in place; only a ragged last panel is packed.
-                    bool direct = !b.Transposed && i1 - i0 <= Mc;
+                    // Packing B pays off when the packed block is reused by several row blocks of A, or
+                    // when B's rows are far apart (a panel read in place then touches kc distant pages;
+                    // in one noisy run m=32, n=12544, k=144 gave 25 GFLOP/s in place and 41 packed). With
+                    // one row block and either few rows of A or nearby rows of B (per-sample convolutions:
+                    // 40 vs 25 GFLOP/s in the same run), the micro-kernel reads full panels of a row-major
+                    // B in place; only a ragged last panel is packed.
+                    int rowsOfA = i1 - i0;
+                    bool direct = !b.Transposed && rowsOfA <= Mc && (rowsOfA <= 16 || (long)b.Stride * kc <= 65536);
                     if (direct)
                     {
                         int ragged = nc % nr;
