@@ -94,12 +94,12 @@ public sealed class FraudKafkaTests(FraudFixture fixture)
             BootstrapServers = Bootstrap, Topic = topic, Group = group, ScoresTopic = scores, AlertsTopic = Unique("a"),
             ModelFolder = fixture.ModelFolder, IdleExit = TimeSpan.FromSeconds(10), SessionTimeoutMs = 3000,
         };
-        var firstLog = new SignalingWriter("[kafka] assigned");
+        var firstLog = new SignalingWriter(@"^\[kafka\] assigned \d");
         var first = FraudKafkaScoring.RunAsync(Settings(), firstLog, CancellationToken.None);
         await firstLog.Seen.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        var secondLog = new SignalingWriter("[kafka] assigned");
+        var secondLog = new SignalingWriter(@"^\[kafka\] assigned \d");
         var second = FraudKafkaScoring.RunAsync(Settings(), secondLog, CancellationToken.None);
-        await secondLog.Seen.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await secondLog.Seen.Task.WaitAsync(TimeSpan.FromSeconds(60)); // cooperative: the second consumer now owns partitions
         await FraudKafkaReplay.RunAsync(csv, Bootstrap, topic, null, TextWriter.Null, CancellationToken.None);
 
         var results = await Task.WhenAll(first, second);

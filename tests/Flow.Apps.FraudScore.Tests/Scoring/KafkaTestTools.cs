@@ -104,8 +104,8 @@ internal static class KafkaTestTools
     }
 }
 
-/// <summary>A log writer that signals when a line contains a given text.</summary>
-internal sealed class SignalingWriter(string trigger) : StringWriter
+/// <summary>A log writer that signals when a line matches a pattern.</summary>
+internal sealed class SignalingWriter(string pattern) : StringWriter
 {
     public TaskCompletionSource Seen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -116,7 +116,7 @@ internal sealed class SignalingWriter(string trigger) : StringWriter
             base.WriteLine(value);
         }
 
-        if (value is not null && value.Contains(trigger, StringComparison.Ordinal))
+        if (value is not null && System.Text.RegularExpressions.Regex.IsMatch(value, pattern))
         {
             Seen.TrySetResult();
         }
