@@ -11,7 +11,7 @@ public sealed class TinyKeywordModelFixture
     public TinyKeywordModelFixture()
     {
         (IReadOnlyList<string> train, IReadOnlyList<string> test) = KeywordDataset.SplitVariants(EspeakSynthesizer.Variants, holdOutEvery: 5);
-        Plan = new KeywordTrainingPlan(Words, [.. train.Take(10)], [.. test.Take(3)], ["en-us", "en-gb"], 1, 2, AugmentedCopies: 1, Epochs: 8, Seed: 5);
+        Plan = new KeywordTrainingPlan(Words, [.. train.Take(10)], [.. test.Take(3)], ["en-us", "en-gb"], 1, 2, AugmentedCopies: 1, Epochs: 12, Seed: 5);
         Outcome = KeywordTraining.TrainAsync(Plan, TextWriter.Null, CancellationToken.None).GetAwaiter().GetResult();
     }
 
@@ -54,18 +54,20 @@ public sealed class KeywordTrainingTests(TinyKeywordModelFixture fixture) : ICla
     {
         string model = Path.Combine(_dir, "kw.model");
         fixture.Outcome.Model.Save(model);
-        // A voice the tiny model was trained on: this test is about the branch, not the accuracy.
+        // The branch must hand the network the same word the model sees when called directly: the
+        // segmenter's padding and the VAD must not change the answer.
         float[] word = EspeakSynthesizer.Speak("stop", "en-us", fixture.Plan.TrainVariants[0], 150, 50, _dir);
-        Assert.Equal("stop", fixture.Outcome.Model.Classify(word).Label);
+        (string direct, _) = fixture.Outcome.Model.Classify(word);
         string wav = Path.Combine(_dir, "command.wav");
         WavAudio.WriteMono16k(wav, [.. new float[8000], .. word, .. new float[16000]]);
         var events = new ConcurrentQueue<SpeechEvent>();
 
-        SpeechJob job = SpeechJob.Build(new WavFileSource([wav]), new SpeechRecognitionOptions { KeywordModelPath = model, KeywordThreshold = 0.3f }, events.Enqueue);
+        SpeechJob job = SpeechJob.Build(new WavFileSource([wav]), new SpeechRecognitionOptions { KeywordModelPath = model, KeywordThreshold = 0f }, events.Enqueue);
         await job.Pipeline.RunAsync();
 
         SpeechEvent keyword = Assert.Single(events, e => e.Kind == SpeechEventKind.Keyword);
-        Assert.Equal("stop", keyword.Text);
+        Assert.Equal(direct, keyword.Text);
+        Assert.InRange(keyword.Start.TotalSeconds, 0.1, 0.9); // the word starts after 0.5 s of silence; 300 ms of padding before it
         Assert.Single(events, e => e.Kind == SpeechEventKind.Final);
         Assert.Contains("keywords", job.Pipeline.StageNames);
     }
