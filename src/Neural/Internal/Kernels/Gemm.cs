@@ -184,7 +184,16 @@ internal static unsafe class Gemm
                                 }
                                 else
                                 {
-                                    MicroKernel(kc, aPanel, bPanel, bStride, tile, nr, load: false);
+                                    if (nrEff <= 16 && Vector512.IsHardwareAccelerated)
+                                    {
+                                        // A ragged last panel of at most 16 columns: half the zero-padded work.
+                                        MicroKernel512Half(kc, aPanel, bPanel, bStride, tile, nr);
+                                    }
+                                    else
+                                    {
+                                        MicroKernel(kc, aPanel, bPanel, bStride, tile, nr, load: false);
+                                    }
+
                                     StoreEdge(tile, nr, cTile, ldc, mrEff, nrEff, load);
                                 }
                             }
@@ -373,6 +382,35 @@ internal static unsafe class Gemm
         Store512(c + (5 * ldc), c50, c51, load);
         Store512(c + (6 * ldc), c60, c61, load);
         Store512(c + (7 * ldc), c70, c71, load);
+    }
+
+    /// <summary>8×16 variant for ragged panels: the same per-element FMA chain as the 8×32 kernel.</summary>
+    private static void MicroKernel512Half(int kc, float* a, float* b, int bStride, float* c, int ldc)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+            a += MrOf512;
+            b += bStride;
+        }
+
+        Vector512.Store(c0, c);
+        Vector512.Store(c1, c + ldc);
+        Vector512.Store(c2, c + (2 * ldc));
+        Vector512.Store(c3, c + (3 * ldc));
+        Vector512.Store(c4, c + (4 * ldc));
+        Vector512.Store(c5, c + (5 * ldc));
+        Vector512.Store(c6, c + (6 * ldc));
+        Vector512.Store(c7, c + (7 * ldc));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
