@@ -34,7 +34,7 @@ int repeat = Arg("--repeat", 3);
 int clipFrames = Arg("--frames", 300);
 int hogFrames = Arg("--hog-frames", 40);
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-Console.WriteLine($"VideoDetect benchmark: {Environment.ProcessorCount} cores, repeat {repeat} (median of runs), {DateTime.UtcNow:u}");
+Console.WriteLine($"VideoDetect benchmark: {Environment.ProcessorCount} cores, repeat {repeat} (variants interleaved, median of runs), {DateTime.UtcNow:u}");
 string clip = Path.Combine(Path.GetTempPath(), "flow-video-bench", "faces.avi");
 Directory.CreateDirectory(Path.GetDirectoryName(clip)!);
 SyntheticFaceClip.Generate(clip, new SyntheticClipOptions { FrameCount = clipFrames });
@@ -57,11 +57,26 @@ return 0;
 
 void Measure(string input, string path, DetectorKind detector, int? maxFrames)
 {
-    var decode = Median(() => DecodeOnly(path, maxFrames));
-    var sequentialDefault = Median(() => Sequential(path, detector, maxFrames, Environment.ProcessorCount));
-    var sequential = Median(() => Sequential(path, detector, maxFrames, 1));
-    var flow1 = Median(() => FlowRun(path, detector, maxFrames, 1));
-    var flow2 = Median(() => FlowRun(path, detector, maxFrames, 2));
+    // Variants are interleaved (one run of each, repeated), so slow drifts in the machine's load hit all of them alike.
+    var variants = new Func<Run>[]
+    {
+        () => DecodeOnly(path, maxFrames),
+        () => Sequential(path, detector, maxFrames, 1),
+        () => Sequential(path, detector, maxFrames, Environment.ProcessorCount),
+        () => FlowRun(path, detector, maxFrames, 1),
+        () => FlowRun(path, detector, maxFrames, 2),
+    };
+    var runs = variants.Select(_ => new List<Run>()).ToArray();
+    for (int r = 0; r < repeat; r++)
+    {
+        for (int v = 0; v < variants.Length; v++)
+        {
+            runs[v].Add(variants[v]());
+        }
+    }
+
+    var medians = runs.Select(list => list.OrderBy(run => run.Fps).ElementAt(list.Count / 2)).ToArray();
+    var (decode, sequential, sequentialDefault, flow1, flow2) = (medians[0], medians[1], medians[2], medians[3], medians[4]);
     void Row(string variant, Run run) => rows.Add(
     [
         input, detector.ToString(), variant, run.Frames.ToString(CultureInfo.InvariantCulture), $"{run.Fps:0.0}",
@@ -73,12 +88,6 @@ void Measure(string input, string path, DetectorKind detector, int? maxFrames)
     Row("flow dop 1", flow1);
     Row("flow dop 2", flow2);
     Console.WriteLine($"{input} {detector}: decode {decode.Fps:0.0} fps, sequential {sequential.Fps:0.0}, flow dop1 {flow1.Fps:0.0}, dop2 {flow2.Fps:0.0}");
-}
-
-Run Median(Func<Run> measure)
-{
-    var runs = Enumerable.Range(0, repeat).Select(_ => measure()).OrderBy(r => r.Fps).ToArray();
-    return runs[runs.Length / 2];
 }
 
 static Run DecodeOnly(string path, int? maxFrames)
