@@ -9,7 +9,11 @@ namespace Flow.Neural;
 /// schedule (all forwards, then all backwards, gradients accumulated, one optimizer step). Results
 /// equal the unsplit model.
 /// </summary>
-/// <remarks>Not thread-safe: call one method at a time.</remarks>
+/// <remarks>
+/// Not thread-safe: call one method at a time. Stages keep their Dense weights packed between
+/// optimizer steps, so change parameters only through an optimizer step or
+/// <see cref="Sequential.CopyParametersFrom"/>, which mark them changed.
+/// </remarks>
 public sealed class PipelineParallelTrainer : IBatchTrainer
 {
     private readonly Loss _loss;

@@ -46,7 +46,8 @@ internal static unsafe class Gemm
         int k,
         bool accumulate,
         GemmPartition partition,
-        ComputeOptions options)
+        ComputeOptions options,
+        float[]? packedB = null)
     {
         if (m == 0 || n == 0)
         {
@@ -76,7 +77,7 @@ internal static unsafe class Gemm
         int dop = options.DegreeOfParallelism;
         if (dop == 1 || (long)m * n * k < ParallelThreshold)
         {
-            Blocked(a, b, c, cOffset, ldc, 0, m, 0, n, k, accumulate);
+            Blocked(a, b, c, cOffset, ldc, 0, m, 0, n, k, accumulate, packedB);
             return;
         }
 
@@ -92,11 +93,11 @@ internal static unsafe class Gemm
             int end = Math.Min(extent, start + chunk);
             if (partition == GemmPartition.Columns)
             {
-                Blocked(aa, bb, c, cOffset, ldc, 0, m, start, end, k, accumulate);
+                Blocked(aa, bb, c, cOffset, ldc, 0, m, start, end, k, accumulate, packedB);
             }
             else
             {
-                Blocked(aa, bb, c, cOffset, ldc, start, end, 0, n, k, accumulate);
+                Blocked(aa, bb, c, cOffset, ldc, start, end, 0, n, k, accumulate, packedB);
             }
         });
     }
@@ -120,7 +121,28 @@ internal static unsafe class Gemm
         }
     }
 
-    private static void Blocked(in MatrixRef a, in MatrixRef b, float[] c, int cOffset, int ldc, int i0, int i1, int j0, int j1, int k, bool accumulate)
+    /// <summary>
+    /// Packs all of op(B) (k×n) into the panel layout the micro-kernel reads, so a B used by many
+    /// calls (a layer's weights across the micro-batches of one step) is packed once.
+    /// </summary>
+    internal static float[] PackWhole(in MatrixRef b, int k, int n, float[]? reuse = null)
+    {
+        int nr = Nr;
+        int panels = (n + nr - 1) / nr;
+        int length = panels * nr * k;
+        float[] packed = reuse is not null && reuse.Length == length ? reuse : new float[length];
+        fixed (float* dst = packed)
+        {
+            for (int pc = 0; pc < k; pc += Kc)
+            {
+                PackB(b, dst + ((long)pc * panels * nr), pc, Math.Min(Kc, k - pc), 0, n, nr);
+            }
+        }
+
+        return packed;
+    }
+
+    private static void Blocked(in MatrixRef a, in MatrixRef b, float[] c, int cOffset, int ldc, int i0, int i1, int j0, int j1, int k, bool accumulate, float[]? packedB)
     {
         int nr = Nr;
         float[] packA = t_packA ??= GC.AllocateUninitializedArray<float>(Mc * Kc, pinned: true);
@@ -131,7 +153,9 @@ internal static unsafe class Gemm
         fixed (float* pb = packB)
         fixed (float* pc0 = c)
         fixed (float* pbData = b.Data)
+        fixed (float* pPre = packedB)
         {
+            int panelsOfB = packedB is null ? 0 : packedB.Length / (k * nr);
             float* pbSrc = pbData + b.Offset;
             float* cBase = pc0 + cOffset;
             for (int jc = j0; jc < j1; jc += Nc)
@@ -149,8 +173,12 @@ internal static unsafe class Gemm
                     // 40 vs 25 GFLOP/s in the same run), the micro-kernel reads full panels of a row-major
                     // B in place; only a ragged last panel is packed.
                     int rowsOfA = i1 - i0;
-                    bool direct = !b.Transposed && rowsOfA <= Mc && (rowsOfA <= 16 || (long)b.Stride * kc <= 65536);
-                    if (direct)
+                    bool direct = packedB is null && !b.Transposed && rowsOfA <= Mc && (rowsOfA <= 16 || (long)b.Stride * kc <= 65536);
+                    if (packedB is not null)
+                    {
+                        // Already packed for the whole matrix: nothing to do per block.
+                    }
+                    else if (direct)
                     {
                         int ragged = nc % nr;
                         if (ragged != 0)
@@ -171,7 +199,9 @@ internal static unsafe class Gemm
                         {
                             int nrEff = Math.Min(nr, nc - jr);
                             bool inPlace = direct && nrEff == nr;
-                            float* bPanel = inPlace ? pbSrc + ((pcIdx * b.Stride) + jc + jr) : pb + (jr * kc);
+                            float* bPanel = packedB is not null
+                                ? pPre + ((long)pcIdx * panelsOfB * nr) + ((long)(jc + jr) * kc)
+                                : inPlace ? pbSrc + ((pcIdx * b.Stride) + jc + jr) : pb + (jr * kc);
                             int bStride = inPlace ? b.Stride : nr;
                             for (int ir = 0; ir < mc; ir += Mr)
                             {

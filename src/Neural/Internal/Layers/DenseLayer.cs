@@ -8,8 +8,10 @@ internal sealed class DenseLayer : Layer
 {
     private readonly Parameter _weight;
     private readonly Parameter _bias;
-    private float[]? _transposed;
-    private int _transposedVersion = -1;
+    private float[]? _packed;
+    private int _packedVersion = -1;
+    private float[]? _packedTransposed;
+    private int _packedTransposedVersion = -1;
     private float[]? _gatheredInput;
     private float[]? _gatheredGradient;
 
@@ -51,7 +53,8 @@ internal sealed class DenseLayer : Layer
         Gemm.Multiply(
             new MatrixRef(input.Data, 0, Inputs, false),
             new MatrixRef(_weight.Value.Data, 0, Outputs, false),
-            output.Data, 0, Outputs, batch, Outputs, Inputs, accumulate: false, GemmPartition.Columns, context.Options);
+            output.Data, 0, Outputs, batch, Outputs, Inputs, accumulate: false, GemmPartition.Columns, context.Options,
+            context.CacheWeightPanels ? PackedWeight() : null);
         ReadOnlySpan<float> bias = _bias.Value.Span;
         for (int r = 0; r < batch; r++)
         {
@@ -70,14 +73,14 @@ internal sealed class DenseLayer : Layer
         Tensor gradInput = LayerState.Ensure(ref state.GradInput, batch, Inputs);
         if (context.DeferWeightGradients)
         {
-            // Pipeline stage: dW waits for FlushDeferredGradients; dx = dy·Wᵀ reads a transposed copy of W
-            // made once per optimizer step instead of packing Wᵀ again for every micro-batch.
+            // Pipeline stage: dW waits for FlushDeferredGradients; dx = dy·Wᵀ reads Wᵀ packed once per
+            // optimizer step instead of packing it again for every micro-batch.
             state.GradOutput = gradOutput;
-            float[] transposed = TransposedWeight();
             Gemm.Multiply(
                 new MatrixRef(gradOutput.Data, 0, Outputs, false),
-                new MatrixRef(transposed, 0, Inputs, false),
-                gradInput.Data, 0, Inputs, batch, Inputs, Outputs, accumulate: false, GemmPartition.Columns, context.Options);
+                new MatrixRef(_weight.Value.Data, 0, Outputs, true),
+                gradInput.Data, 0, Inputs, batch, Inputs, Outputs, accumulate: false, GemmPartition.Columns, context.Options,
+                PackedTransposedWeight());
             return gradInput;
         }
 
@@ -144,35 +147,28 @@ internal sealed class DenseLayer : Layer
         }
     }
 
-    private float[] TransposedWeight()
+    /// <summary>W packed for the GEMM, refreshed when the optimizer changes W (pipeline micro-batches share it).</summary>
+    private float[] PackedWeight()
     {
-        if (_transposed is null || _transposedVersion != _weight.Version)
+        if (_packed is null || _packedVersion != _weight.Version)
         {
-            _transposed ??= new float[Inputs * Outputs];
-            float[] w = _weight.Value.Data;
-
-            // 32×32 tiles: a row-by-row transpose writes 4 KB apart and costs ~10× more on a 1024-wide layer.
-            const int Tile = 32;
-            for (int i0 = 0; i0 < Inputs; i0 += Tile)
-            {
-                int i1 = Math.Min(Inputs, i0 + Tile);
-                for (int o0 = 0; o0 < Outputs; o0 += Tile)
-                {
-                    int o1 = Math.Min(Outputs, o0 + Tile);
-                    for (int o = o0; o < o1; o++)
-                    {
-                        for (int i = i0; i < i1; i++)
-                        {
-                            _transposed[(o * Inputs) + i] = w[(i * Outputs) + o];
-                        }
-                    }
-                }
-            }
-
-            _transposedVersion = _weight.Version;
+            _packed = Gemm.PackWhole(new MatrixRef(_weight.Value.Data, 0, Outputs, false), Inputs, Outputs, _packed);
+            _packedVersion = _weight.Version;
         }
 
-        return _transposed;
+        return _packed;
+    }
+
+    /// <summary>Wᵀ packed for the GEMM, refreshed when the optimizer changes W.</summary>
+    private float[] PackedTransposedWeight()
+    {
+        if (_packedTransposed is null || _packedTransposedVersion != _weight.Version)
+        {
+            _packedTransposed = Gemm.PackWhole(new MatrixRef(_weight.Value.Data, 0, Outputs, true), Outputs, Inputs, _packedTransposed);
+            _packedTransposedVersion = _weight.Version;
+        }
+
+        return _packedTransposed;
     }
 
     private static float[] EnsureLength(ref float[]? buffer, int length)

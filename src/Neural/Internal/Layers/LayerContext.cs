@@ -6,4 +6,6 @@ namespace Flow.Neural.Internal.Layers;
 /// <param name="DeferWeightGradients">Whether layers may postpone weight gradients to
 /// <see cref="Layer.FlushDeferredGradients"/> (pipeline stages: the input gradient goes upstream first,
 /// and one large GEMM over all micro-batches replaces one small GEMM per micro-batch).</param>
-internal sealed record LayerContext(ComputeOptions Options, bool Training, bool DeferWeightGradients = false);
+/// <param name="CacheWeightPanels">Whether weights stay unchanged across many calls until the next
+/// optimizer step (micro-batches of a pipeline step), so layers may keep them packed for the GEMM.</param>
+internal sealed record LayerContext(ComputeOptions Options, bool Training, bool DeferWeightGradients = false, bool CacheWeightPanels = false);

@@ -46,7 +46,7 @@ internal sealed class PipelineStage
     internal Tensor Forward(int microBatch, Tensor input, bool training)
     {
         long t0 = Stopwatch.GetTimestamp();
-        Tensor output = _model.ForwardRange(input, _states[microBatch], Start, End, new LayerContext(_model.Options, training));
+        Tensor output = _model.ForwardRange(input, _states[microBatch], Start, End, new LayerContext(_model.Options, training, CacheWeightPanels: true));
         _busyTicks += Stopwatch.GetTimestamp() - t0;
         return output;
     }
@@ -54,7 +54,7 @@ internal sealed class PipelineStage
     internal Tensor Backward(int microBatch, Tensor gradOutput)
     {
         long t0 = Stopwatch.GetTimestamp();
-        var context = new LayerContext(_model.Options, true, DeferWeightGradients: true);
+        var context = new LayerContext(_model.Options, true, DeferWeightGradients: true, CacheWeightPanels: true);
         Tensor gradInput = _model.BackwardRange(gradOutput, _states[microBatch], Start, End, context);
         if (++_backwardsDone == _states.Length)
         {

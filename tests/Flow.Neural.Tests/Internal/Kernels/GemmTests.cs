@@ -86,4 +86,27 @@ public class GemmTests
 
         Assert.Equal(one, many);
     }
+
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 1)]
+    [InlineData(false, 2)]
+    [InlineData(true, 3)]
+    public void Multiply_PrepackedB_BitIdenticalToPackingPerCall(bool transB, int degree)
+    {
+        // k spans two Kc blocks and n ends in a ragged panel.
+        const int m = 21, n = 77, k = 300;
+        Tensor a = TestData.Random(7, m * k);
+        Tensor b = TestData.Random(8, k * n);
+        var rb = new MatrixRef(b.Data, 0, transB ? k : n, transB);
+        var ra = new MatrixRef(a.Data, 0, k, false);
+        var options = new ComputeOptions { DegreeOfParallelism = degree };
+        var perCall = new float[m * n];
+        var prepacked = new float[m * n];
+
+        Gemm.Multiply(ra, rb, perCall, 0, n, m, n, k, accumulate: false, GemmPartition.Columns, options);
+        Gemm.Multiply(ra, rb, prepacked, 0, n, m, n, k, accumulate: false, GemmPartition.Columns, options, Gemm.PackWhole(rb, k, n));
+
+        Assert.Equal(perCall, prepacked);
+    }
 }
