@@ -76,6 +76,7 @@ internal sealed class Conv2DLayer : Layer
         // out[n] = W · col[n] lands directly in NCHW order; output channels (rows) are split across cores.
         Tensor output = LayerState.Ensure(ref state.Output, batch, OutChannels, g.OutH, g.OutW);
         float[] weight = _weight.Value.Data;
+        float[] bias = _bias.Value.Data;
         ForEachRowBlock(context, (r0, r1, single) =>
         {
             for (int n = 0; n < batch; n++)
@@ -84,18 +85,15 @@ internal sealed class Conv2DLayer : Layer
                     new MatrixRef(weight, r0 * g.ColRows, g.ColRows, false),
                     new MatrixRef(col, n * colSize, plane, false),
                     output.Data, ((n * OutChannels) + r0) * plane, plane, r1 - r0, plane, g.ColRows, accumulate: false, GemmPartition.Rows, single);
+
+                // Bias while the block is still in cache, by the core that owns these channels.
+                for (int oc = r0; oc < r1; oc++)
+                {
+                    Span<float> dst = output.Data.AsSpan(((n * OutChannels) + oc) * plane, plane);
+                    System.Numerics.Tensors.TensorPrimitives.Add(dst, bias[oc], dst);
+                }
             }
         });
-
-        float[] bias = _bias.Value.Data;
-        for (int n = 0; n < batch; n++)
-        {
-            for (int oc = 0; oc < OutChannels; oc++)
-            {
-                Span<float> dst = output.Data.AsSpan(((n * OutChannels) + oc) * plane, plane);
-                System.Numerics.Tensors.TensorPrimitives.Add(dst, bias[oc], dst);
-            }
-        }
 
         state.Input = input;
         return output;
