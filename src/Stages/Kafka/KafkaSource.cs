@@ -31,6 +31,7 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
     private long _consumed;
     private long _commits;
     private int _assigned;
+    private int _disposed;
 
     /// <summary>Creates the source; nothing connects until the pipeline opens it.</summary>
     /// <param name="options">Brokers, topic, group, commit interval and stop conditions; a snapshot is taken.</param>
@@ -129,6 +130,11 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
     /// <returns>A task that completes when the consumer is closed.</returns>
     public ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
         _stop.Cancel();
         _thread?.Join();
         if (_consumer is { } consumer)
