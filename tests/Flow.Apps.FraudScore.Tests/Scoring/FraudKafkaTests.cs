@@ -92,7 +92,7 @@ public sealed class FraudKafkaTests(FraudFixture fixture)
         KafkaScoreSettings Settings() => new()
         {
             BootstrapServers = Bootstrap, Topic = topic, Group = group, ScoresTopic = scores, AlertsTopic = Unique("a"),
-            ModelFolder = fixture.ModelFolder, IdleExit = TimeSpan.FromSeconds(10), SessionTimeoutMs = 3000,
+            ModelFolder = fixture.ModelFolder, IdleExit = TimeSpan.FromSeconds(15), SessionTimeoutMs = 3000,
         };
         var firstLog = new SignalingWriter(@"^\[kafka\] assigned \d");
         var first = FraudKafkaScoring.RunAsync(Settings(), firstLog, CancellationToken.None);
@@ -124,7 +124,7 @@ public sealed class FraudKafkaTests(FraudFixture fixture)
 
         // Throttled so that the stop surely lands mid-stream; Ctrl+C/SIGTERM map to this token in the CLI.
         var run = FraudKafkaScoring.RunAsync(
-            new KafkaScoreSettings { BootstrapServers = Bootstrap, Topic = topic, Group = group, ScoresTopic = scores, AlertsTopic = Unique("a"), ModelFolder = fixture.ModelFolder, MaxRate = 1000, SessionTimeoutMs = 3000 },
+            new KafkaScoreSettings { BootstrapServers = Bootstrap, Topic = topic, Group = group, ScoresTopic = scores, AlertsTopic = Unique("a"), ModelFolder = fixture.ModelFolder, MaxRate = 500, SessionTimeoutMs = 3000 },
             log,
             cancel.Token);
         KafkaTestTools.ReadTopic(Bootstrap, scores, 1000);
@@ -151,7 +151,7 @@ public sealed class FraudKafkaTests(FraudFixture fixture)
         ];
 
         // First process: throttled so it is surely mid-stream when killed.
-        var (victim, victimOutput) = KafkaTestTools.StartHost(Args("--max-rate", "1000"));
+        var (victim, victimOutput) = KafkaTestTools.StartHost(Args("--max-rate", "500"));
         var before = KafkaTestTools.ReadTopic(Bootstrap, scores, 1500, () => victim.HasExited);
         Assert.False(victim.HasExited, victimOutput.ToString());
         victim.Kill(entireProcessTree: true); // SIGKILL: no graceful commit
