@@ -4,8 +4,8 @@ using Flow.Stages.Video;
 namespace Flow.Apps.VideoDetect;
 
 /// <summary>
-/// The detection job: decode (sequential) → preprocess (letterbox into tensors, parallel) → batch →
-/// detect (N replicas, one ONNX Runtime session each) → unbatch → track (IoU, in frame order) →
+/// The detection job: decode (sequential) → preprocess (letterbox into tensors, parallel) → [batch →]
+/// detect (N replicas, one ONNX Runtime session each) [→ unbatch] → track (IoU, in frame order) →
 /// output (annotated video, JSON lines, snapshots). HOG and Haar detectors take frames directly.
 /// Live inputs (camera, URL) shed load before the detector (latest frame only), files keep every frame.
 /// </summary>
@@ -95,12 +95,14 @@ public sealed class VideoDetectJob
                 }
 
                 int batch = live ? 1 : _options.BatchSize;
-                detected = frames
-                    .Then(f => FrameTensors.Letterbox(f, format), new StageOptions { Name = "preprocess", MaxDegreeOfParallelism = dop, BoundedCapacity = queue, FullMode = shed })
-                    // A batch of one needs no deadline (and no timer per frame).
-                    .Batch(batch, batch > 1 ? _options.BatchDelay : null, new StageOptions { Name = "batch", BoundedCapacity = live ? 1 : Math.Max(queue, batch) })
-                    .Then(factory, new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = live ? 1 : dop * 2 })
-                    .Unbatch(new StageOptions { Name = "unbatch", BoundedCapacity = queue });
+                var tensors = frames.Then(f => FrameTensors.Letterbox(f, format), new StageOptions { Name = "preprocess", MaxDegreeOfParallelism = dop, BoundedCapacity = queue, FullMode = shed });
+                var detectOptions = new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = live ? 1 : Math.Max(queue, dop * 2) };
+                detected = batch == 1
+                    ? tensors.Then(() => new SingleItemStage<TensorFrame, DetectionFrame>(factory()), detectOptions)
+                    : tensors
+                        .Batch(batch, _options.BatchDelay, new StageOptions { Name = "batch", BoundedCapacity = Math.Max(queue, batch) })
+                        .Then(factory, detectOptions)
+                        .Unbatch(new StageOptions { Name = "unbatch", BoundedCapacity = queue });
                 break;
         }
 
