@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using OpenCvSharp;
 
 namespace Flow.Stages.Video;
@@ -52,8 +51,8 @@ public static class FrameTensors
             Cv2.Resize(image, roi, new Size(scaledWidth, scaledHeight), 0, 0, InterpolationFlags.Linear);
         }
 
-        var pixels = new byte[w * h * 3];
-        Marshal.Copy(boxed.Data, pixels, 0, pixels.Length);
+        // A freshly allocated Mat is continuous: its bytes can be read in place, without a copy.
+        ReadOnlySpan<byte> pixels = boxed.AsSpan<byte>();
         float scale = format.Scale, offset = format.Offset;
         int first = format.Rgb ? 2 : 0, last = format.Rgb ? 0 : 2;
         if (format.Layout == TensorLayout.Nhwc)
