@@ -15,7 +15,7 @@ public sealed class FraudCommandsTests(FraudFixture fixture)
         var command = FraudCommands.Create();
 
         Assert.Equal("fraud", command.Name);
-        Assert.Equal(["generate", "train", "score", "replay", "kafka-dev"], command.Subcommands.Select(c => c.Name));
+        Assert.Equal(["generate", "train", "score", "replay", "kafka-dev", "demo"], command.Subcommands.Select(c => c.Name));
         Assert.Equal("kafka-dev", FraudCommands.CreateKafkaDev().Name);
     }
 

@@ -17,13 +17,14 @@ public static class FraudCommands
     /// <returns>The command, ready to add to the root command.</returns>
     public static Command Create()
     {
-        var command = new Command("fraud", "Fraud scoring: simulate transactions, train models, score from CSV or Kafka, replay CSV into Kafka")
+        var command = new Command("fraud", "Fraud scoring: simulate transactions, train models, score from CSV or Kafka, replay CSV into Kafka, demo")
         {
             CreateGenerate(),
             CreateTrain(),
             CreateScore(),
             CreateReplay(),
             CreateKafkaDev(),
+            CreateDemo(),
         };
         return command;
     }
@@ -69,6 +70,13 @@ public static class FraudCommands
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    private static Command CreateDemo()
+    {
+        var command = new Command("demo", "The fraud part of the main demo: simulate 60,000 transactions, train LightGBM, score them, print the report");
+        command.SetAction((_, cancellationToken) => RunDemoAsync(Console.Out, cancellationToken));
+        return command;
     }
 
     private static Command CreateGenerate()
