@@ -50,6 +50,9 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
         _buffer = Channel.CreateBounded<KafkaRecord>(new BoundedChannelOptions(_options.BufferedRecords) { SingleReader = true, SingleWriter = true });
     }
 
+    /// <summary>How long after opening the first record arrived (joining the group, fetching); <see langword="null"/> before it.</summary>
+    public TimeSpan? TimeToFirstRecord { get; private set; }
+
     /// <summary>Records consumed so far.</summary>
     public long Consumed => Interlocked.Read(ref _consumed);
 
@@ -155,6 +158,7 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
         var token = _stop.Token;
         long lastCommit = _clock.GetTimestamp();
         long lastRecord = lastCommit;
+        long opened = lastCommit;
         long? started = null;
         try
         {
@@ -184,6 +188,7 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
                 }
 
                 lastRecord = _clock.GetTimestamp();
+                TimeToFirstRecord ??= _clock.GetElapsedTime(opened);
                 if (_options.MaxRecordsPerSecond is { } rate)
                 {
                     // The schedule starts at the first record, so joining the group does not build up a burst.

@@ -26,10 +26,13 @@ public static class TransactionJson
         try
         {
             var tx = JsonSerializer.Deserialize<Transaction>(utf8Json, Options) ?? throw new FormatException("the value is JSON null");
-            if (tx.Country is null || tx.Pattern is null || tx.Amount <= 0 || !float.IsFinite(tx.Amount))
+            if (tx.Country is null || tx.Amount <= 0 || !float.IsFinite(tx.Amount))
             {
-                throw new FormatException("country, pattern and a positive amount are required");
+                throw new FormatException("a country and a positive amount are required");
             }
+
+            // The label and pattern are optional: live (unlabelled) streams leave them out.
+            tx = tx.Pattern is null ? tx with { Pattern = FraudPattern.None } : tx;
 
             return tx.Timestamp.Kind == DateTimeKind.Utc ? tx : tx with { Timestamp = DateTime.SpecifyKind(tx.Timestamp.ToUniversalTime(), DateTimeKind.Utc) };
         }

@@ -103,7 +103,7 @@ public static class FraudKafkaScoring
             await source.DisposeAsync().ConfigureAwait(false);
         }
 
-        var summary = new FraudScoreSummary(model.Name, threshold, source.Consumed, malformed, scored, alerts, labelled, truePositives, result);
+        var summary = new FraudScoreSummary(model.Name, threshold, source.Consumed, malformed, scored, alerts, labelled, truePositives, result) { TimeToFirstRecord = source.TimeToFirstRecord };
         output.WriteLine(summary.FormatReport());
         return summary;
     }

@@ -19,6 +19,20 @@ public sealed record FraudScoreSummary(string Model, float Threshold, long RowsR
     /// <summary>Transactions per second over the whole run.</summary>
     public double EventsPerSecond => Pipeline.Elapsed.TotalSeconds > 0 ? Scored / Pipeline.Elapsed.TotalSeconds : 0;
 
+    /// <summary>For Kafka: how long joining the group and the first fetch took.</summary>
+    /// <value>The default is <see langword="null"/> (CSV runs, or no record arrived).</value>
+    public TimeSpan? TimeToFirstRecord { get; init; }
+
+    /// <summary>Transactions per second from the first record on (excludes <see cref="TimeToFirstRecord"/>).</summary>
+    public double EventsPerSecondAfterFirstRecord
+    {
+        get
+        {
+            double seconds = (Pipeline.Elapsed - (TimeToFirstRecord ?? TimeSpan.Zero)).TotalSeconds;
+            return seconds > 0 ? Scored / seconds : 0;
+        }
+    }
+
     /// <summary>Formats the end-of-run report: counts, labelled precision and recall, then the pipeline report.</summary>
     /// <returns>The report.</returns>
     public string FormatReport()
@@ -26,6 +40,11 @@ public sealed record FraudScoreSummary(string Model, float Threshold, long RowsR
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         text.AppendLine(inv, $"fraud score [{Model}, threshold {Threshold:0.0000}]: {Scored:N0} scored, {Alerts:N0} alerts, {Rejected:N0} malformed rows dead-lettered, {EventsPerSecond:N0} events/s");
+        if (TimeToFirstRecord is { } warmUp)
+        {
+            text.AppendLine(inv, $"first record after {warmUp.TotalSeconds:0.0} s (group join, first fetch); {EventsPerSecondAfterFirstRecord:N0} events/s from then on");
+        }
+
         if (LabelledFraud > 0)
         {
             double precision = Alerts == 0 ? 1 : TruePositiveAlerts / (double)Alerts;
