@@ -24,18 +24,24 @@ public static class SpeechCommands
         var partials = new Option<bool>("--partials") { Description = "Print partial hypotheses while decoding (live 100 ms feeding; the running cepstral mean of each decoder then carries across utterances)" };
         var keywords = new Option<string?>("--keywords") { Description = "Keyword model from 'flow speech train-keywords' (e.g. runs/keywords/keywords.model); adds the keyword branch" };
         var vadModel = new Option<string?>("--vad-model") { Description = $"Silero VAD v5 ONNX model (default {SileroVadOptions.DefaultModelPath})" };
+        var streaming = new Option<bool>("--streaming") { Description = "Decode while each utterance is spoken (one streaming decoder; final text as soon as the utterance ends) instead of a pool of decoders" };
         var liveView = new Option<bool>("--live-view") { Description = "Show the pipeline's live view (stage rates, queues, busy share) on stderr while it runs" };
         var noReport = new Option<bool>("--no-report") { Description = "Do not print the end-of-run report (stderr for json, stdout for text)" };
 
         var command = new Command("speech", "Live speech recognition: Silero VAD → utterances → PocketSphinx decoder pool (+ keyword network)")
         {
-            inputs, stdin, realtime, decoders, format, partials, keywords, vadModel, liveView, noReport,
+            inputs, stdin, realtime, decoders, format, partials, keywords, vadModel, streaming, liveView, noReport,
         };
         command.Validators.Add(result =>
         {
             if (result.GetValue(stdin) && result.GetValue(inputs) is { Length: > 0 })
             {
                 result.AddError("give either --stdin or input files, not both");
+            }
+
+            if (result.GetValue(streaming) && result.GetValue(keywords) is not null)
+            {
+                result.AddError("--streaming has no keyword branch; drop --keywords or --streaming");
             }
         });
         command.SetAction((parse, cancellationToken) => SpeechRunner.RunAsync(
@@ -51,6 +57,7 @@ public static class SpeechCommands
                 VadModel = parse.GetValue(vadModel),
                 Report = !parse.GetValue(noReport),
                 LiveView = parse.GetValue(liveView),
+                Streaming = parse.GetValue(streaming),
             },
             Console.OpenStandardInput(),
             Console.Out,

@@ -22,4 +22,6 @@ internal sealed class SpeechRunSettings
     public bool Report { get; init; } = true;
 
     public bool LiveView { get; init; }
+
+    public bool Streaming { get; init; }
 }

@@ -39,6 +39,7 @@ internal static class SpeechRunner
             Decoders = settings.Decoders,
             PartialResults = settings.Partials,
             KeywordModelPath = settings.KeywordModel,
+            Streaming = settings.Streaming,
         };
         if (settings.VadModel is not null)
         {
@@ -78,7 +79,7 @@ internal static class SpeechRunner
             : string.Create(CultureInfo.InvariantCulture, $"p50 {Percentile(latencies, 0.50).TotalMilliseconds:F0} ms, p99 {Percentile(latencies, 0.99).TotalMilliseconds:F0} ms");
         return result.FormatReport() + Environment.NewLine + string.Create(
             CultureInfo.InvariantCulture,
-            $"speech: {audio:F2} s of audio in {wall:F2} s (real-time factor {(audio > 0 ? wall / audio : 0):F3}{(settings.Realtime ? ", paced at real time" : string.Empty)}), {job.Utterances} utterance(s), {settings.Decoders} decoder(s); utterance closed → final transcript: {latency}");
+            $"speech: {audio:F2} s of audio in {wall:F2} s (real-time factor {(audio > 0 ? wall / audio : 0):F3}{(settings.Realtime ? ", paced at real time" : string.Empty)}), {job.Utterances} utterance(s), {(settings.Streaming ? "1 streaming decoder" : $"{settings.Decoders} decoder(s)")}; utterance closed → final transcript: {latency}");
     }
 
     internal static TimeSpan Percentile(IReadOnlyList<TimeSpan> sorted, double p)

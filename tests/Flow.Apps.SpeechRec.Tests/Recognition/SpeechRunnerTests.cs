@@ -52,6 +52,25 @@ public sealed class SpeechRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_StdinStreamingWithPartials_PartialsPrecedeEachFinal()
+    {
+        IReadOnlyList<(string Path, string Reference)> clips = LibriVoxClips.Load();
+        byte[] pcm = Pcm(WavAudio.ReadMono16k(clips[0].Path), new float[16000], WavAudio.ReadMono16k(clips[4].Path));
+        var output = new StringWriter();
+
+        int exit = await SpeechRunner.RunAsync(new SpeechRunSettings { Stdin = true, Streaming = true, Partials = true, Report = false }, new PipeLikeStream(pcm), output, new StringWriter(), CancellationToken.None);
+
+        Assert.Equal(0, exit);
+        JsonElement[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        string[] types = lines.Select(l => l.GetProperty("type").GetString()!).ToArray();
+        int firstFinal = Array.IndexOf(types, "final");
+        Assert.Equal(2, types.Count(t => t == "final"));
+        Assert.True(firstFinal > 0 && types[..firstFinal].All(t => t == "partial"), string.Join(",", types));
+        Assert.Equal([0, 1], lines.Where(l => l.GetProperty("type").GetString() == "final").Select(l => l.GetProperty("utterance").GetInt32()));
+        Assert.True(WordErrorRate.Compute(clips[0].Reference, lines[firstFinal].GetProperty("text").GetString()!) < 0.5);
+    }
+
+    [Fact]
     public async Task RunAsync_NotAWavFile_OneLineErrorNamingFileExit2()
     {
         string path = Path.Combine(_dir, "song.wav");

@@ -32,6 +32,16 @@ public sealed class SpeechJob
     /// <summary>For each final transcript: time from the segmenter closing the utterance to the transcript's output.</summary>
     public IReadOnlyList<TimeSpan> FinalLatencies => [.. _finalLatencies];
 
+    private void Deliver(SpeechEvent e, Action<SpeechEvent> onEvent)
+    {
+        if (e.Kind == SpeechEventKind.Final && _closedAt.TryRemove(e.UtteranceIndex, out long closed))
+        {
+            _finalLatencies.Add(_clock.GetElapsedTime(closed));
+        }
+
+        onEvent(e);
+    }
+
     /// <summary>Builds the graph.</summary>
     /// <param name="source">The audio source (files, stdin).</param>
     /// <param name="options">Pool size, models, segmenter.</param>
@@ -39,6 +49,7 @@ public sealed class SpeechJob
     /// <param name="pipelineOptions">Name and clock of the pipeline; <see langword="null"/> for the defaults.</param>
     /// <returns>The job.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">Streaming and a keyword model were both asked for.</exception>
     public static SpeechJob Build(ISourceStage<AudioChunk> source, SpeechRecognitionOptions options, Action<SpeechEvent> onEvent, PipelineOptions? pipelineOptions = null)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -53,9 +64,40 @@ public sealed class SpeechJob
         var job = new SpeechJob(pipelineOptions.TimeProvider);
         var builder = new PipelineBuilder(pipelineOptions);
 
+        if (o.Streaming && o.KeywordModelPath is not null)
+        {
+            throw new ArgumentException("streaming recognition has no keyword branch; drop the keyword model or streaming", nameof(options));
+        }
+
         var segmenter = new UtteranceSegmenter(o.Segmenter);
-        StageHandle<Utterance> utterances = builder.From(source, "audio")
-            .Then(new SileroVadStage(o.Vad), new StageOptions { Name = "vad", BoundedCapacity = 256 })
+        StageHandle<VoiceActivity> activity = builder.From(source, "audio")
+            .Then(new SileroVadStage(o.Vad), new StageOptions { Name = "vad", BoundedCapacity = 256 });
+        if (o.Streaming)
+        {
+            Action<Transcript>? streamPartial = o.PartialResults ? t => onEvent(SpeechEvent.FromTranscript(t)) : null;
+            activity
+                .Then(
+                    a =>
+                    {
+                        Interlocked.Add(ref job._audioSamples, a.Chunk.Samples.Length);
+                        return a;
+                    },
+                    new StageOptions { Name = "count" })
+                .Then(
+                    new StreamingPocketSphinxStage(o.Segmenter, o.Recognizer, streamPartial, u =>
+                    {
+                        job._closedAt[u.Index] = job._clock.GetTimestamp();
+                        Interlocked.Increment(ref job._utterances);
+                    }),
+                    new StageOptions { Name = "recognize-streaming", BoundedCapacity = 256 })
+                .ThenMany(finals => finals, new StageOptions { Name = "finals" })
+                .Then(SpeechEvent.FromTranscript, new StageOptions { Name = "transcript" })
+                .To(e => job.Deliver(e, onEvent), new StageOptions { Name = "output" });
+            job.Pipeline = builder.Build();
+            return job;
+        }
+
+        StageHandle<Utterance> utterances = activity
             .ThenMany(
                 activity =>
                 {
@@ -98,17 +140,7 @@ public sealed class SpeechJob
             events = builder.Merge(new StageOptions { Name = "merge" }, finals, keywords);
         }
 
-        events.To(
-            e =>
-            {
-                if (e.Kind == SpeechEventKind.Final && job._closedAt.TryRemove(e.UtteranceIndex, out long closed))
-                {
-                    job._finalLatencies.Add(job._clock.GetElapsedTime(closed));
-                }
-
-                onEvent(e);
-            },
-            new StageOptions { Name = "output" });
+        events.To(e => job.Deliver(e, onEvent), new StageOptions { Name = "output" });
 
         job.Pipeline = builder.Build();
         return job;

@@ -34,6 +34,14 @@ public sealed class SpeechRecognitionOptions
     /// <value>The default is <see langword="false"/>: whole-utterance decoding, the same text with any pool size.</value>
     public bool PartialResults { get; set; }
 
+    /// <summary>
+    /// Whether to decode while an utterance is being spoken (one streaming decoder fed chunk by chunk,
+    /// partial hypotheses as the words come, the final text as soon as the utterance closes) instead of
+    /// handing closed utterances to a pool of <see cref="Decoders"/>. For live input; no keyword branch.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: the decoder pool.</value>
+    public bool Streaming { get; set; }
+
     /// <summary>The Silero VAD model and threads.</summary>
     /// <value>The default is <see cref="SileroVadOptions"/>' defaults.</value>
     /// <exception cref="ArgumentNullException">The value is null.</exception>

@@ -124,6 +124,45 @@ internal sealed class PocketSphinxDecoder : IDisposable
         return Hypothesis();
     }
 
+    /// <summary>Starts an utterance fed piece by piece with <see cref="Feed"/> (live CMN).</summary>
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(_decoder == IntPtr.Zero, this);
+        Check(PocketSphinxNative.ps_start_utt(_decoder), "ps_start_utt");
+    }
+
+    /// <summary>Feeds the next samples of the utterance begun with <see cref="Start"/>.</summary>
+    public unsafe void Feed(ReadOnlySpan<float> samples)
+    {
+        if (_pcm.Length < samples.Length)
+        {
+            _pcm = new short[samples.Length];
+        }
+
+        for (int i = 0; i < samples.Length; i++)
+        {
+            _pcm[i] = (short)Math.Clamp(MathF.Round(samples[i] * 32768f), short.MinValue, short.MaxValue);
+        }
+
+        fixed (short* pcm = _pcm)
+        {
+            if (PocketSphinxNative.ps_process_raw(_decoder, pcm, (nuint)samples.Length, 0, 0) < 0)
+            {
+                throw new InvalidOperationException("PocketSphinx failed to process audio (ps_process_raw < 0)");
+            }
+        }
+    }
+
+    /// <summary>The current best hypothesis of the utterance being fed.</summary>
+    public string Partial() => Hypothesis();
+
+    /// <summary>Ends the utterance begun with <see cref="Start"/> and returns its final text.</summary>
+    public string End()
+    {
+        Check(PocketSphinxNative.ps_end_utt(_decoder), "ps_end_utt");
+        return Hypothesis();
+    }
+
     private string Hypothesis()
     {
         IntPtr text = PocketSphinxNative.ps_get_hyp(_decoder, out _);

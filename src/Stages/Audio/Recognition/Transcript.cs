@@ -22,6 +22,17 @@ public sealed class Transcript
         DecodeTime = decodeTime;
     }
 
+    internal Transcript(string source, int utteranceIndex, TimeSpan start, TimeSpan end, string text, bool isFinal, TimeSpan decodeTime)
+    {
+        Source = source;
+        UtteranceIndex = utteranceIndex;
+        Start = start;
+        End = end;
+        Text = text;
+        IsFinal = isFinal;
+        DecodeTime = decodeTime;
+    }
+
     /// <summary>The source's name.</summary>
     public string Source { get; }
 

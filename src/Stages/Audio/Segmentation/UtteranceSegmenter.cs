@@ -124,6 +124,37 @@ public sealed class UtteranceSegmenter
         return (IReadOnlyList<Utterance>?)closed ?? [];
     }
 
+    /// <summary>Whether an utterance is open (for streaming decoders that start before it closes).</summary>
+    internal bool IsInSpeech => _inSpeech;
+
+    /// <summary>First sample of the open utterance (padding included).</summary>
+    internal long OpenUtteranceStart => UtteranceStart;
+
+    /// <summary>The index the open utterance will get if it is kept.</summary>
+    internal int NextIndex => _nextIndex;
+
+    /// <summary>Index just past the newest sample received.</summary>
+    internal long ReceivedEnd => BufferEnd;
+
+    /// <summary>Copies the buffered samples [<paramref name="from"/>, <see cref="ReceivedEnd"/>) into a new array.</summary>
+    internal float[] CopyBuffered(long from)
+    {
+        from = Math.Max(from, BufferStart);
+        var samples = new float[Math.Max(0, BufferEnd - from)];
+        foreach (VoiceActivity a in _buffer)
+        {
+            AudioChunk c = a.Chunk;
+            long lo = Math.Max(from, c.Offset);
+            long hi = c.Offset + c.Samples.Length;
+            if (hi > lo)
+            {
+                Array.Copy(c.Samples, lo - c.Offset, samples, lo - from, hi - lo);
+            }
+        }
+
+        return samples;
+    }
+
     private long BufferEnd => _buffer.Count == 0 ? _lastEmittedEnd : _buffer[^1].Chunk.Offset + _buffer[^1].Chunk.Samples.Length;
 
     private long BufferStart => _buffer.Count == 0 ? _lastEmittedEnd : _buffer[0].Chunk.Offset;
