@@ -46,6 +46,25 @@ public class LossTests
     }
 
     [Fact]
+    public void Compute_SoftmaxCrossEntropyHugeLogits_FiniteLossAndGradient()
+    {
+        // exp(1000) overflows float: the softmax must subtract the row maximum first.
+        var prediction = new Tensor(1, 3);
+        prediction.Data[0] = 1000f;
+        prediction.Data[1] = 990f;
+        var target = new Tensor(1, 3);
+        target.Data[1] = 1f;
+        var gradient = new Tensor(1, 3);
+
+        float value = Losses.SoftmaxCrossEntropy().Compute(prediction, target, gradient);
+
+        Assert.Equal(10f, value, 1e-3f);
+        Assert.All(gradient.Data, g => Assert.True(float.IsFinite(g)));
+        Assert.Equal(1f, gradient.Data[0], 1e-3f);
+        Assert.Equal(-1f, gradient.Data[1], 1e-3f);
+    }
+
+    [Fact]
     public void Compute_MismatchedShapes_Throws()
     {
         Assert.Throws<ArgumentException>(() => Losses.MeanSquaredError().Compute(new Tensor(2, 3), new Tensor(2, 4), new Tensor(2, 3)));

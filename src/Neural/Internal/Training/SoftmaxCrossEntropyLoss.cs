@@ -14,9 +14,14 @@ internal sealed class SoftmaxCrossEntropyLoss : Loss
             ReadOnlySpan<float> logits = prediction.AsSpan(n * features, features);
             ReadOnlySpan<float> t = target.AsSpan(n * features, features);
             Span<float> g = gradient.AsSpan(n * features, features);
-            TensorPrimitives.SoftMax(logits, g);
+            // exp(logit − max): TensorPrimitives.SoftMax exponentiates the raw logits and returns
+            // NaN once one passes ~88 (float overflow), which large logits in training do reach.
             float max = TensorPrimitives.Max(logits);
-            float logSum = max + MathF.Log(SumExp(logits, max));
+            TensorPrimitives.Subtract(logits, max, g);
+            TensorPrimitives.Exp(g, g);
+            float sum = TensorPrimitives.Sum(g);
+            TensorPrimitives.Divide(g, sum, g);
+            float logSum = max + MathF.Log(sum);
             for (int j = 0; j < features; j++)
             {
                 if (t[j] != 0f)
@@ -29,16 +34,5 @@ internal sealed class SoftmaxCrossEntropyLoss : Loss
         }
 
         return (float)(total / batch);
-    }
-
-    private static float SumExp(ReadOnlySpan<float> logits, float max)
-    {
-        float sum = 0f;
-        foreach (float v in logits)
-        {
-            sum += MathF.Exp(v - max);
-        }
-
-        return sum;
     }
 }
