@@ -142,7 +142,7 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
         _thread?.Join();
         if (_consumer is { } consumer)
         {
-            Commit(consumer, _tracker.Committable(), "close");
+            CommitBeforeLeaving(consumer);
             consumer.Close();
             consumer.Dispose();
             _consumer = null;
@@ -235,11 +235,27 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
         }
     }
 
-    private void Commit(IConsumer<string?, byte[]> consumer, List<TopicPartitionOffset> offsets, string why)
+    private void CommitBeforeLeaving(IConsumer<string?, byte[]> consumer)
+    {
+        // The last commit must not be lost to a rebalance that another member's exit started
+        // (the broker rejects commits of the old generation): take part in the rebalance by polling,
+        // then try again. Records such polls return are not registered, so they are never committed.
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            if (Commit(consumer, _tracker.Committable(), "close"))
+            {
+                return;
+            }
+
+            consumer.Consume(250);
+        }
+    }
+
+    private bool Commit(IConsumer<string?, byte[]> consumer, List<TopicPartitionOffset> offsets, string why)
     {
         if (offsets.Count == 0)
         {
-            return;
+            return true;
         }
 
         try
@@ -247,12 +263,14 @@ public sealed class KafkaSource : ISourceStage<KafkaRecord>, IAsyncDisposable
             consumer.Commit(offsets);
             _tracker.MarkCommitted(offsets);
             Interlocked.Increment(ref _commits);
+            return true;
         }
         catch (KafkaException e)
         {
             // Nothing is lost: the offsets are offered again at the next commit (interval, revoke or close);
             // during a rebalance the broker rejects commits of the old generation (ILLEGAL_GENERATION).
             _log?.Invoke($"commit on {why} failed ({e.Error.Reason}) for {string.Join(", ", offsets)}");
+            return false;
         }
     }
 

