@@ -61,7 +61,7 @@ public class VideoDetectJobTests
     }
 
     [Fact]
-    public async Task LiveInput_SlowDetector_ShedsFramesButKeepsOrderAndAccountsForEveryFrame()
+    public async Task LiveInput_FileUrl_KeepsOrderAndEveryFrameIsOutputOrShed()
     {
         // file:// goes through FFmpeg's URL path, so the job treats it as a live stream (latest-only before the detector).
         var clip = TestClips.Faces24;
@@ -77,6 +77,21 @@ public class VideoDetectJobTests
         Assert.Equal(indexes.Length, indexes.Distinct().Count());
         Assert.Equal(24, result.FramesRead);
         Assert.Equal(result.FramesRead, result.Frames.Count + result.Pipeline.Stages.Sum(s => s.Dropped));
+    }
+
+    [Theory]
+    [InlineData("file:///tmp/clip.avi", DetectorKind.BlazeFaceFront, "preprocess", true)]
+    [InlineData("/tmp/clip.avi", DetectorKind.BlazeFaceFront, "preprocess", false)]
+    [InlineData("3", DetectorKind.Hog, "detect", true)]
+    [InlineData("/tmp/clip.avi", DetectorKind.Haar, "detect", false)]
+    public void Build_LiveInputs_ShedToTheLatestFrameBeforeTheDetector_FilesDoNot(string input, DetectorKind detector, string stage, bool live)
+    {
+        var job = new VideoDetectJob(new VideoDetectOptions { Input = input, Detector = detector, ModelPath = "unused.onnx" });
+        using var source = VideoSource.Parse(input);
+        string mermaid = job.Build(source, new DetectionOutputSink(new DetectionOutputOptions())).ToMermaid();
+        string line = mermaid.Split('\n').Single(l => l.Contains($"[\"{stage}<br/>", StringComparison.Ordinal));
+        Assert.Equal(live, line.Contains("LatestOnly", StringComparison.Ordinal));
+        Assert.DoesNotContain("batch<br/>", mermaid, StringComparison.Ordinal); // batches of one need no batch stage
     }
 
     [Fact]
