@@ -20,7 +20,7 @@ public sealed class FraudFixture : IDisposable
         ModelFolder = Path.Combine(Folder, "models");
         Manifest = FraudTraining.Train(
             TransactionFile.ReadAllAsync(CsvPath).GetAwaiter().GetResult(),
-            new FraudTrainingSettings { OutputFolder = ModelFolder, Kinds = [FraudModelKind.LightGbm, FraudModelKind.Mlp], Trees = 60, Epochs = 2 },
+            new FraudTrainingSettings { OutputFolder = ModelFolder, Kinds = [FraudModelKind.LightGbm, FraudModelKind.FastTree, FraudModelKind.Mlp], Trees = 60, Epochs = 2 },
             TextWriter.Null,
             CancellationToken.None);
         Broker = KafkaDevBroker.Start();

@@ -49,6 +49,7 @@ public sealed class FraudCsvScoringTests(FraudFixture fixture)
 
     [Theory]
     [InlineData(FraudModelKind.LightGbm)]
+    [InlineData(FraudModelKind.FastTree)]
     [InlineData(FraudModelKind.Mlp)]
     public async Task Score_Parallel_EqualsSequentialReference(string kind)
     {
