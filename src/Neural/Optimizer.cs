@@ -44,6 +44,7 @@ public abstract class Optimizer
 
     /// <summary>Applies one update to every parameter from its gradient (gradients are left as they are).</summary>
     /// <param name="parameters">The parameters, in the same order at every step.</param>
+    /// <exception cref="InvalidOperationException">Clipping is on and the gradients are not finite; nothing was updated.</exception>
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -57,6 +58,13 @@ public abstract class Optimizer
             }
 
             double norm = Math.Sqrt(sumSquares);
+            if (!double.IsFinite(norm))
+            {
+                // A NaN norm fails every comparison: without this check the poisoned update would
+                // be applied silently and every weight would become NaN.
+                throw new InvalidOperationException($"the gradient norm is {norm} at step {StepCount}: a loss or layer produced non-finite gradients; the step was not applied");
+            }
+
             if (norm > max)
             {
                 gradientScale = (float)(max / norm);

@@ -45,6 +45,22 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void Step_ClippingWithNaNGradient_ThrowsAndLeavesWeights()
+    {
+        Sequential model = new(Layers.Dense(2, 1));
+        Optimizer optimizer = Optimizers.Sgd(LearningRateSchedule.Constant(1f), momentum: 0f);
+        optimizer.MaxGradientNorm = 1f;
+        float before = model.Parameters[0].Value.Data[0];
+        model.Parameters[0].Gradient.Data[0] = float.NaN;
+
+        var error = Assert.Throws<InvalidOperationException>(() => optimizer.Step(model.Parameters));
+
+        Assert.Contains("non-finite gradients", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, model.Parameters[0].Value.Data[0]);
+        Assert.Equal(0, optimizer.StepCount);
+    }
+
+    [Fact]
     public void Step_Adam_MatchesTheFormulaOnEveryElement()
     {
         // 37 weights: the vectorised loop and its scalar tail both run.
