@@ -212,7 +212,7 @@ public sealed class PipelineBuilder
 
     internal StageHandle<T>[] AddFanOut<T>(StageHandle<T> input, string kind, int branches, FanOutMode mode, Func<T, int>? partition, StageOptions? options)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(branches, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(branches, 1);
         var snapshot = Snapshot(options);
         snapshot.MaxDegreeOfParallelism = 1;
         var node = new FanOutNode<T>(kind, NameFor(kind, snapshot.Name), snapshot, branches, mode, partition);

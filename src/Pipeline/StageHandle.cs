@@ -21,7 +21,8 @@ public sealed class StageHandle<T>
     /// <summary>The name of the stage this output belongs to.</summary>
     public string StageName => Node.Name;
 
-    internal PipelineBuilder Builder { get; }
+    /// <summary>The builder this output belongs to (for extensions that add stages, e.g. a merge of branches).</summary>
+    public PipelineBuilder Builder { get; }
 
     internal Node Node { get; }
 
@@ -132,31 +133,37 @@ public sealed class StageHandle<T>
         => Batch(new BatchOptions { MaxBatchSize = maxBatchSize, MaxDelay = maxDelay }, options);
 
     /// <summary>Sends every item to each of <paramref name="branches"/> outputs (the same instance to all), waiting for the slowest.</summary>
-    /// <param name="branches">How many outputs; 2 or more.</param>
+    /// <param name="branches">How many outputs; 1 or more.</param>
     /// <param name="options">Name and input capacity.</param>
     /// <returns>One output per branch.</returns>
     public StageHandle<T>[] Broadcast(int branches, StageOptions? options = null) => Builder.AddFanOut(this, "broadcast", branches, FanOutMode.Broadcast, null, options);
 
     /// <summary>Sends each item to one of <paramref name="branches"/> outputs, in turn (round-robin).</summary>
-    /// <param name="branches">How many outputs; 2 or more.</param>
+    /// <param name="branches">How many outputs; 1 or more.</param>
     /// <param name="options">Name and input capacity.</param>
     /// <returns>One output per branch.</returns>
     public StageHandle<T>[] Distribute(int branches, StageOptions? options = null) => Builder.AddFanOut(this, "distribute", branches, FanOutMode.RoundRobin, null, options);
 
     /// <summary>
     /// Sends each item to the output chosen by its key, so the same key always reaches the same
-    /// branch, in order (per-key state without locks).
+    /// branch, in order (per-key state without locks). String keys use a stable hash, so a key
+    /// lands in the same branch in every run (.NET's string hash is randomized per process).
     /// </summary>
     /// <typeparam name="TKey">The key type.</typeparam>
     /// <param name="keySelector">The item's key.</param>
-    /// <param name="partitions">How many outputs; 2 or more.</param>
+    /// <param name="partitions">How many outputs; 1 or more.</param>
     /// <param name="options">Name and input capacity.</param>
     /// <returns>One output per partition.</returns>
     public StageHandle<T>[] PartitionBy<TKey>(Func<T, TKey> keySelector, int partitions, StageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(keySelector);
         var comparer = EqualityComparer<TKey>.Default;
-        return Builder.AddFanOut(this, "partition", partitions, FanOutMode.Partition, item => keySelector(item) is { } key ? comparer.GetHashCode(key) : 0, options);
+        return Builder.AddFanOut(this, "partition", partitions, FanOutMode.Partition, item => keySelector(item) switch
+        {
+            null => 0,
+            string text => StableHash.Of(text),
+            var key => comparer.GetHashCode(key),
+        }, options);
     }
 
     /// <summary>Ends this branch in a synchronous action.</summary>

@@ -240,6 +240,36 @@ public class PipelineTests
     }
 
     [Fact]
+    public async Task PartitionBy_StringKeys_SameBranchesInEveryRun()
+    {
+        // FNV-1a of "card-1" and "card-2" is fixed, so the routing is too (not per-process random).
+        static async Task<string[][]> RouteAsync()
+        {
+            var builder = new PipelineBuilder();
+            var branches = builder.From(Enumerable.Range(0, 20).Select(i => $"card-{i}")).PartitionBy(k => k, 3).Select(b => b.Collect()).ToArray();
+            await builder.Build().RunAsync();
+            return branches.Select(b => b.Items.ToArray()).ToArray();
+        }
+
+        var first = await RouteAsync();
+        var second = await RouteAsync();
+
+        Assert.Equal(first, second);
+        Assert.Equal((int)((uint)Flow.Pipeline.Internal.StableHash.Of("card-7") % 3), Array.FindIndex(first, b => b.Contains("card-7")));
+    }
+
+    [Fact]
+    public async Task Distribute_OneBranch_PassesEverythingThrough()
+    {
+        var builder = new PipelineBuilder();
+        var only = builder.From(Enumerable.Range(0, 10)).Distribute(1).Single().Collect();
+
+        await builder.Build().RunAsync();
+
+        Assert.Equal(Enumerable.Range(0, 10), only.Items);
+    }
+
+    [Fact]
     public async Task ThenMany_ExpandsWithParentSequenceInOrder()
     {
         var builder = new PipelineBuilder();
