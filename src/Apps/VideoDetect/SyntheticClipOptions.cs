@@ -50,13 +50,14 @@ public sealed class SyntheticClipOptions
 
     /// <summary>The mean side of a face box in pixels (each face grows and shrinks by ±15 % around it).</summary>
     /// <value>The default is 110.</value>
-    /// <exception cref="ArgumentOutOfRangeException">The value is below 24 or above a third of the height.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 24 or above 130 (a face, grown by 15 % and with its margin, must fit a 240-pixel-high frame).</exception>
     public int FaceSize
     {
         get => _faceSize;
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 24, nameof(FaceSize));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 130, nameof(FaceSize));
             _faceSize = value;
         }
     }
@@ -76,7 +77,20 @@ public sealed class SyntheticClipOptions
 
     /// <summary>The frame rate written into the video.</summary>
     /// <value>The default is 10.</value>
-    public double FramesPerSecond { get; set; } = 10;
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero, negative or not finite.</exception>
+    public double FramesPerSecond
+    {
+        get;
+        set
+        {
+            if (!(value > 0 && double.IsFinite(value)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(FramesPerSecond), value, "the frame rate must be positive");
+            }
+
+            field = value;
+        }
+    } = 10;
 
     /// <summary>Returns a copy.</summary>
     /// <returns>A new options object with the same values.</returns>
