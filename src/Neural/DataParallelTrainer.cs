@@ -90,7 +90,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
             }
 
             _shardLoss[r] = _loss.Compute(output, y, _gradients[r]!);
-            replica.Backward(_gradients[r]!);
+            replica.BackwardParameters(_gradients[r]!);
         });
 
         AllReduce(batch);

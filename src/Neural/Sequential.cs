@@ -11,6 +11,7 @@ public sealed class Sequential
 {
     private readonly Layer[] _layers;
     private readonly LayerState[] _states;
+    private readonly int _firstTrainable;
     private ComputeOptions _options = new();
 
     /// <summary>Creates a model from layers applied in the given order.</summary>
@@ -27,6 +28,11 @@ public sealed class Sequential
         _layers = (Layer[])layers.Clone();
         _states = CreateStates(0, _layers.Length);
         Parameters = [.. _layers.SelectMany(l => l.Parameters)];
+        _firstTrainable = Array.FindIndex(_layers, l => l.Parameters.Count > 0);
+        if (_firstTrainable < 0)
+        {
+            _firstTrainable = _layers.Length;
+        }
     }
 
     /// <summary>Gets the layers in order.</summary>
@@ -136,11 +142,28 @@ public sealed class Sequential
     internal Tensor BackwardRange(Tensor gradOutput, LayerState[] states, int start, int end, LayerContext context)
     {
         Tensor g = gradOutput;
-        for (int i = end - 1; i >= start; i--)
+        if (!context.SkipInputGradient)
         {
-            g = _layers[i].Backward(g, states[i - start], context);
+            for (int i = end - 1; i >= start; i--)
+            {
+                g = _layers[i].Backward(g, states[i - start], context);
+            }
+
+            return g;
+        }
+
+        // Training needs no gradient below the first layer with parameters: that layer skips its
+        // input gradient and the parameter-free layers before it (e.g. Flatten) are not visited.
+        LayerContext full = context with { SkipInputGradient = false };
+        for (int i = end - 1; i >= Math.Max(start, _firstTrainable); i--)
+        {
+            g = _layers[i].Backward(g, states[i - start], i == _firstTrainable ? context : full);
         }
 
         return g;
     }
+
+    /// <summary>Backward pass for training: parameter gradients only, without dLoss/dInput of the first layer.</summary>
+    internal void BackwardParameters(Tensor gradOutput) =>
+        BackwardRange(gradOutput, _states, 0, _layers.Length, new LayerContext(_options, true, SkipInputGradient: true));
 }

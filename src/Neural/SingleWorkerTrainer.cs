@@ -37,7 +37,7 @@ public sealed class SingleWorkerTrainer : IBatchTrainer
         }
 
         float value = _loss.Compute(output, targets, _gradient);
-        Model.Backward(_gradient);
+        Model.BackwardParameters(_gradient);
         _optimizer.Step(Model.Parameters);
         return value;
     }

@@ -132,6 +132,11 @@ internal sealed class Conv2DLayer : Layer
             }
         });
 
+        if (context.SkipInputGradient)
+        {
+            return gradOutput;
+        }
+
         // dcol[n] = Wᵀ · dY[n] over the im2col buffer, folded back into dX; samples are independent.
         Tensor gradInput = LayerState.Ensure(ref state.GradInput, [.. input.Shape]);
         float[] weight = _weight.Value.Data;

@@ -76,6 +76,11 @@ internal sealed class DenseLayer : Layer
             // Pipeline stage: dW waits for FlushDeferredGradients; dx = dy·Wᵀ reads Wᵀ packed once per
             // optimizer step instead of packing it again for every micro-batch.
             state.GradOutput = gradOutput;
+            if (context.SkipInputGradient)
+            {
+                return gradOutput;
+            }
+
             Gemm.Multiply(
                 new MatrixRef(gradOutput.Data, 0, Outputs, false),
                 new MatrixRef(_weight.Value.Data, 0, Outputs, true),
@@ -90,6 +95,10 @@ internal sealed class DenseLayer : Layer
             new MatrixRef(gradOutput.Data, 0, Outputs, false),
             _weight.Gradient.Data, 0, Outputs, Inputs, Outputs, batch, accumulate: true, GemmPartition.Columns, context.Options);
         AddBiasGradient(gradOutput.Data, batch);
+        if (context.SkipInputGradient)
+        {
+            return gradOutput;
+        }
 
         // dx = dy·Wᵀ.
         Gemm.Multiply(

@@ -8,4 +8,6 @@ namespace Flow.Neural.Internal.Layers;
 /// and one large GEMM over all micro-batches replaces one small GEMM per micro-batch).</param>
 /// <param name="CacheWeightPanels">Whether weights stay unchanged across many calls until the next
 /// optimizer step (micro-batches of a pipeline step), so layers may keep them packed for the GEMM.</param>
-internal sealed record LayerContext(ComputeOptions Options, bool Training, bool DeferWeightGradients = false, bool CacheWeightPanels = false);
+/// <param name="SkipInputGradient">Whether the caller does not need dLoss/dInput (the model's first layer
+/// during training): layers then compute only their parameter gradients and return their argument.</param>
+internal sealed record LayerContext(ComputeOptions Options, bool Training, bool DeferWeightGradients = false, bool CacheWeightPanels = false, bool SkipInputGradient = false);

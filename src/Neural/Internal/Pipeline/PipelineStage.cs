@@ -54,7 +54,9 @@ internal sealed class PipelineStage
     internal Tensor Backward(int microBatch, Tensor gradOutput)
     {
         long t0 = Stopwatch.GetTimestamp();
-        var context = new LayerContext(_model.Options, true, DeferWeightGradients: true, CacheWeightPanels: true);
+
+        // Stage 0 never sends a gradient further up, so its layers skip what only that would need.
+        var context = new LayerContext(_model.Options, true, DeferWeightGradients: true, CacheWeightPanels: true, SkipInputGradient: Start == 0);
         Tensor gradInput = _model.BackwardRange(gradOutput, _states[microBatch], Start, End, context);
         if (++_backwardsDone == _states.Length)
         {
