@@ -54,6 +54,45 @@ public class FullModeTests
     }
 
     [Fact]
+    public async Task FullMode_LatestOnly_DisposesShedItems()
+    {
+        var busy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var frames = Enumerable.Range(0, 10).Select(i => new Frame(i)).ToArray();
+
+        async IAsyncEnumerable<Frame> Source([EnumeratorCancellation] CancellationToken ct = default)
+        {
+            yield return frames[0];
+            await busy.Task;
+            for (int i = 1; i <= 9; i++)
+            {
+                yield return frames[i];
+            }
+
+            release.SetResult();
+        }
+
+        var builder = new PipelineBuilder();
+        var output = builder.From(Source())
+            .ThenAsync(async (f, ct) => { if (f.Index == 0) { busy.SetResult(); await release.Task; } return f.Index; }, new StageOptions { FullMode = FullMode.LatestOnly })
+            .Collect();
+
+        await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
+
+        Assert.Equal([0, 9], output.Items);
+        Assert.Equal(Enumerable.Range(1, 8), frames.Where(f => f.Disposed).Select(f => f.Index));
+    }
+
+    private sealed class Frame(int index) : IDisposable
+    {
+        public int Index { get; } = index;
+
+        public bool Disposed { get; private set; }
+
+        public void Dispose() => Disposed = true;
+    }
+
+    [Fact]
     public async Task FullMode_Wait_LosesNothingUnderBackpressure()
     {
         var builder = new PipelineBuilder();

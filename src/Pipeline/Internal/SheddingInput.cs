@@ -26,10 +26,14 @@ internal sealed class SheddingInput<T> : ITargetBlock<Packet<T>>
         var mode = options.FullMode == FullMode.DropNewest ? BoundedChannelFullMode.DropWrite : BoundedChannelFullMode.DropOldest;
         _channel = Channel.CreateBounded<Packet<T>>(
             new BoundedChannelOptions(capacity) { FullMode = mode, SingleReader = true },
-            _ =>
+            dropped =>
             {
                 Interlocked.Decrement(ref _count);
                 _metrics.Drop();
+
+                // Nobody else will see a shed item: release what it holds now (a decoded frame's
+                // native image) rather than when the garbage collector gets to it.
+                (dropped.Value as IDisposable)?.Dispose();
             });
         Capacity = capacity;
         _slots = new SemaphoreSlim(options.MaxDegreeOfParallelism, options.MaxDegreeOfParallelism);

@@ -92,7 +92,10 @@ public sealed class StageOptions
     /// <value>The default is <see langword="true"/>.</value>
     public bool EnsureOrdered { get; set; } = true;
 
-    /// <summary>What happens when the input queue is full.</summary>
+    /// <summary>
+    /// What happens when the input queue is full. Items shed by a drop mode that implement
+    /// <see cref="IDisposable"/> are disposed by the pipeline, since no stage will receive them.
+    /// </summary>
     /// <value>The default is <see cref="Flow.Pipeline.FullMode.Wait"/> (backpressure, nothing lost).</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="Flow.Pipeline.FullMode"/>.</exception>
     public FullMode FullMode
