@@ -23,6 +23,7 @@ public sealed class PipelineBuilder
     private readonly PipelineOptions _options;
     private Action<DeadLetter>? _deadLetterHandler;
     private bool _built;
+    private int _sourceCount;
 
     /// <summary>Creates a builder.</summary>
     /// <param name="options">Pipeline-wide settings (name, clock, metrics); a snapshot is taken.</param>
@@ -246,6 +247,7 @@ public sealed class PipelineBuilder
     private StageHandle<T> AddSource<T>(SourceNode<T> node)
     {
         EnsureNotBuilt();
+        node.SourceIndex = _sourceCount++;
         Register(node);
         return new StageHandle<T>(this, node, 0);
     }

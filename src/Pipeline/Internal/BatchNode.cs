@@ -131,20 +131,19 @@ internal sealed class BatchNode<T>(string name, StageOptions options, BatchOptio
     {
         int count = _current.Count;
         var items = new T[count];
-        var sequences = new long[count];
-        var timestamps = new long[count];
+        var keys = new long[count];
         for (int i = 0; i < count; i++)
         {
             items[i] = _current[i].Value;
-            sequences[i] = _current[i].Sequence;
-            timestamps[i] = _current[i].Timestamp;
+            keys[i] = _current[i].Key;
         }
 
         _current.Clear();
         Interlocked.Increment(ref _generation);
         _timer?.Dispose();
         _timer = null;
-        var packet = new Packet<T[]>(items, sequences[0], new BatchTrace(sequences, timestamps));
+        var packet = new Packet<T[]>(items, keys[0]);
+        _context.BatchTraces.Set(keys[0], new BatchTrace(keys));
         long waited = 0;
         if (!_output.Post(packet))
         {

@@ -33,14 +33,14 @@ internal sealed class ItemRunner<TIn, TOut>
             {
                 var result = _processor.Process(packet.Value);
                 _metrics.ItemOut(start);
-                return new Packet<TOut>(result, packet.Sequence, packet.Meta);
+                return new Packet<TOut>(result, packet.Key);
             }
             catch (Exception ex) when (!IsAbort(ex))
             {
                 if (!HandleFailure(packet, ex, attempt, out _))
                 {
                     _metrics.RecordBusy(start);
-                    return Packet<TOut>.Dropped(packet.Sequence);
+                    return Packet<TOut>.Dropped(packet.Key);
                 }
 
                 _metrics.Retry();
@@ -59,14 +59,14 @@ internal sealed class ItemRunner<TIn, TOut>
             {
                 var result = await _processor.ProcessAsync(packet.Value, token).ConfigureAwait(false);
                 _metrics.ItemOut(start);
-                return new Packet<TOut>(result, packet.Sequence, packet.Meta);
+                return new Packet<TOut>(result, packet.Key);
             }
             catch (Exception ex) when (!IsAbort(ex))
             {
                 if (!HandleFailure(packet, ex, attempt, out wait))
                 {
                     _metrics.RecordBusy(start);
-                    return Packet<TOut>.Dropped(packet.Sequence);
+                    return Packet<TOut>.Dropped(packet.Key);
                 }
             }
 

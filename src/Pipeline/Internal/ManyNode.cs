@@ -48,10 +48,9 @@ internal sealed class ManyNode<TIn, TOut>(string kind, string name, StageOptions
 
         var items = (TOut[])packet.Value;
         var output = new Packet<TOut>[items.Length];
-        var meta = packet.DerivedMeta;
         for (int i = 0; i < items.Length; i++)
         {
-            output[i] = new Packet<TOut>(items[i], packet.Sequence, meta);
+            output[i] = new Packet<TOut>(items[i], packet.Key);
         }
 
         // ItemOut counted the input once; count the outputs instead.

@@ -24,6 +24,12 @@ internal sealed class RunContext : IDisposable
 
     public PipelineOptions Options { get; }
 
+    /// <summary>Source timestamps of the timed items, by item key (for end-to-end latency at sinks).</summary>
+    public KeyedRing<long> Timestamps { get; } = new(8192);
+
+    /// <summary>The item keys of the batches in flight, by batch key (for Unbatch).</summary>
+    public KeyedRing<BatchTrace> BatchTraces { get; } = new(2048);
+
     public TimeProvider Time { get; }
 
     public CancellationToken CallerToken { get; }

@@ -27,7 +27,7 @@ internal sealed class SinkNode<T>(string kind, string name, StageOptions options
                 {
                     if (!body(packet).IsDropped)
                     {
-                        metrics.RecordEndToEnd(packet.Timestamp);
+                        RecordEndToEnd(metrics, packet.Key);
                     }
                 },
                 options);
@@ -40,7 +40,7 @@ internal sealed class SinkNode<T>(string kind, string name, StageOptions options
                 {
                     if (!(await body(packet).ConfigureAwait(false)).IsDropped)
                     {
-                        metrics.RecordEndToEnd(packet.Timestamp);
+                        RecordEndToEnd(metrics, packet.Key);
                     }
                 },
                 options);
@@ -51,6 +51,14 @@ internal sealed class SinkNode<T>(string kind, string name, StageOptions options
         int limit = StageOptions.BoundedCapacity - StageOptions.MaxDegreeOfParallelism;
         FullProbe = Shedding is null ? () => block.InputCount >= limit : null;
         _completion = onCompleted is null ? _block.Completion : CompleteAsync(_block.Completion, onCompleted);
+    }
+
+    private void RecordEndToEnd(StageMetrics metrics, long key)
+    {
+        if (metrics.TimingEnabled && Context.Timestamps.TryGet(key, out long sourceTimestamp))
+        {
+            metrics.RecordEndToEnd(sourceTimestamp);
+        }
     }
 
     private static async Task CompleteAsync(Task completion, Action onCompleted)

@@ -36,6 +36,9 @@ internal sealed class SourceNode<T> : Node
         _stage = stage;
     }
 
+    /// <summary>This source's index among the pipeline's sources: the upper bits of its items' keys.</summary>
+    public int SourceIndex { get; set; }
+
     public override Type? InputType => null;
 
     public override Type? OutputType => typeof(T);
@@ -107,10 +110,17 @@ internal sealed class SourceNode<T> : Node
     {
         var metrics = Metrics;
         var stop = _context.StopToken;
+        var timestamps = _context.Timestamps;
         long sequence = 0;
         foreach (var item in items)
         {
-            var packet = new Packet<T>(item, sequence++, PacketMeta.Stamp(metrics.SourceTimestamp()));
+            var packet = new Packet<T>(item, Packet<T>.MakeKey(SourceIndex, sequence++));
+            long stamp = metrics.SourceTimestamp();
+            if (stamp != 0)
+            {
+                timestamps.Set(packet.Key, stamp);
+            }
+
             metrics.CountIn();
             if (!_target.Post(packet))
             {
@@ -139,10 +149,17 @@ internal sealed class SourceNode<T> : Node
     {
         var metrics = Metrics;
         var stop = _context.StopToken;
+        var timestamps = _context.Timestamps;
         long sequence = 0;
         await foreach (var item in items.WithCancellation(stop).ConfigureAwait(false))
         {
-            var packet = new Packet<T>(item, sequence++, PacketMeta.Stamp(metrics.SourceTimestamp()));
+            var packet = new Packet<T>(item, Packet<T>.MakeKey(SourceIndex, sequence++));
+            long stamp = metrics.SourceTimestamp();
+            if (stamp != 0)
+            {
+                timestamps.Set(packet.Key, stamp);
+            }
+
             metrics.CountIn();
             if (!_target.Post(packet))
             {

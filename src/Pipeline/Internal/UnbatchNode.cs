@@ -24,14 +24,12 @@ internal sealed class UnbatchNode<T>(string name, StageOptions options) : Node("
                 long start = metrics.ItemIn();
                 var items = packet.Value ?? [];
                 var output = new Packet<T>[items.Length];
-                var trace = packet.Trace;
-                bool traced = trace is not null && trace.Sequences.Length == items.Length;
-                var shared = packet.DerivedMeta;
+                // The batch's items get their own keys back when the batch came from a batch stage
+                // (and kept its length); otherwise they share the parent's key.
+                bool traced = context.BatchTraces.TryGet(packet.Key, out var trace) && trace.Keys.Length == items.Length;
                 for (int i = 0; i < items.Length; i++)
                 {
-                    output[i] = traced
-                        ? new Packet<T>(items[i], trace!.Sequences[i], PacketMeta.Stamp(trace.Timestamps[i]))
-                        : new Packet<T>(items[i], packet.Sequence, shared);
+                    output[i] = new Packet<T>(items[i], traced ? trace.Keys[i] : packet.Key);
                 }
 
                 metrics.RecordBusy(start);
