@@ -121,7 +121,6 @@ internal sealed class SourceNode<T> : Node
                 timestamps.Set(packet.Key, stamp);
             }
 
-            metrics.CountIn();
             if (!_target.Post(packet))
             {
                 // The first stage is full: wait (backpressure) and measure how long. No token is
@@ -137,7 +136,7 @@ internal sealed class SourceNode<T> : Node
                 }
             }
 
-            metrics.ItemsEmitted(1);
+            metrics.SourceCount(sequence);
             if (stop.IsCancellationRequested)
             {
                 return;
@@ -160,7 +159,6 @@ internal sealed class SourceNode<T> : Node
                 timestamps.Set(packet.Key, stamp);
             }
 
-            metrics.CountIn();
             if (!_target.Post(packet))
             {
                 // The first stage is full: wait (backpressure) and measure how long. No token is
@@ -176,7 +174,7 @@ internal sealed class SourceNode<T> : Node
                 }
             }
 
-            metrics.ItemsEmitted(1);
+            metrics.SourceCount(sequence);
             if (stop.IsCancellationRequested)
             {
                 return;

@@ -121,6 +121,13 @@ internal sealed class StageMetrics
 
     public long Now() => _time.GetTimestamp();
 
+    /// <summary>A source has handed over <paramref name="count"/> items in all (one writer: a plain store).</summary>
+    public void SourceCount(long count)
+    {
+        Volatile.Write(ref _in, count);
+        Volatile.Write(ref _out, count);
+    }
+
     /// <summary>Counts an item in without timing it (sources).</summary>
     public void CountIn()
     {
