@@ -23,6 +23,24 @@ public class PipelineTests
         Assert.Equal(PipelineOutcome.Completed, result.Outcome);
     }
 
+    private static readonly AsyncLocal<string?> Ambient = new();
+
+    [Theory]
+    [InlineData(false, null)]
+    [InlineData(true, "caller")]
+    public async Task FlowExecutionContext_ControlsWhetherAsyncLocalsReachStages(bool flow, string? expected)
+    {
+        Ambient.Value = "caller";
+        var builder = new PipelineBuilder(new PipelineOptions { FlowExecutionContext = flow });
+        var seen = builder.From(new[] { 1, 2, 3 }).ThenAsync(async (x, ct) => { await Task.Yield(); return Ambient.Value; }).Collect();
+
+        await builder.Build().RunAsync();
+
+        Assert.Equal(3, seen.Items.Count);
+        Assert.All(seen.Items, value => Assert.Equal(expected, value));
+        Assert.Equal("caller", Ambient.Value);
+    }
+
     [Fact]
     public async Task RunAsync_Dop4_PreservesOrder()
     {
