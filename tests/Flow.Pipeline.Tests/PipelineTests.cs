@@ -127,7 +127,7 @@ public class PipelineTests
         int seen = 0;
         var builder = new PipelineBuilder();
         builder.From(TestSources.Endless())
-            .ThenAsync(async (x, ct) => { await Task.Delay(1, ct); return x; }, new StageOptions { MaxDegreeOfParallelism = 2 })
+            .ThenAsync(async (x, ct) => { await Task.Yield(); return x; }, new StageOptions { MaxDegreeOfParallelism = 2 })
             .To(_ =>
             {
                 if (Interlocked.Increment(ref seen) == 50)
