@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 
 namespace Flow.Pipeline.Internal;
@@ -108,36 +109,11 @@ internal sealed class SourceNode<T> : Node
 
     private async Task PumpAsync(IEnumerable<T> items)
     {
-        var metrics = Metrics;
-        var stop = _context.StopToken;
-        var timestamps = _context.Timestamps;
         long sequence = 0;
         foreach (var item in items)
         {
-            var packet = new Packet<T>(item, Packet<T>.MakeKey(SourceIndex, sequence++));
-            long stamp = metrics.SourceTimestamp();
-            if (stamp != 0)
-            {
-                timestamps.Set(packet.Key, stamp);
-            }
-
-            if (!_target.Post(packet))
-            {
-                // The first stage is full: wait (backpressure) and measure how long. No token is
-                // passed: registering one per wait costs more than the wait, and an aborted run
-                // completes the target, which declines the offer and ends the wait.
-                long from = metrics.BeginWait();
-                bool accepted = await _target.SendAsync(packet).ConfigureAwait(false);
-                metrics.EndWait(from);
-                _context.Token.ThrowIfCancellationRequested();
-                if (!accepted)
-                {
-                    return;
-                }
-            }
-
-            metrics.SourceCount(sequence);
-            if (stop.IsCancellationRequested)
+            var packet = Stamp(item, sequence++);
+            if ((!_target.Post(packet) && !await WaitToDeliverAsync(packet).ConfigureAwait(false)) || Delivered(sequence))
             {
                 return;
             }
@@ -146,39 +122,49 @@ internal sealed class SourceNode<T> : Node
 
     private async Task PumpAsync(IAsyncEnumerable<T> items)
     {
-        var metrics = Metrics;
-        var stop = _context.StopToken;
-        var timestamps = _context.Timestamps;
         long sequence = 0;
-        await foreach (var item in items.WithCancellation(stop).ConfigureAwait(false))
+        await foreach (var item in items.WithCancellation(_context.StopToken).ConfigureAwait(false))
         {
-            var packet = new Packet<T>(item, Packet<T>.MakeKey(SourceIndex, sequence++));
-            long stamp = metrics.SourceTimestamp();
-            if (stamp != 0)
-            {
-                timestamps.Set(packet.Key, stamp);
-            }
-
-            if (!_target.Post(packet))
-            {
-                // The first stage is full: wait (backpressure) and measure how long. No token is
-                // passed: registering one per wait costs more than the wait, and an aborted run
-                // completes the target, which declines the offer and ends the wait.
-                long from = metrics.BeginWait();
-                bool accepted = await _target.SendAsync(packet).ConfigureAwait(false);
-                metrics.EndWait(from);
-                _context.Token.ThrowIfCancellationRequested();
-                if (!accepted)
-                {
-                    return;
-                }
-            }
-
-            metrics.SourceCount(sequence);
-            if (stop.IsCancellationRequested)
+            var packet = Stamp(item, sequence++);
+            if ((!_target.Post(packet) && !await WaitToDeliverAsync(packet).ConfigureAwait(false)) || Delivered(sequence))
             {
                 return;
             }
         }
+    }
+
+    /// <summary>Wraps an item with its key; a timed item's source timestamp goes to the run's side table.</summary>
+    private Packet<T> Stamp(T item, long sequence)
+    {
+        var packet = new Packet<T>(item, Packet<T>.MakeKey(SourceIndex, sequence));
+        long stamp = Metrics.SourceTimestamp();
+        if (stamp != 0)
+        {
+            _context.Timestamps.Set(packet.Key, stamp);
+        }
+
+        return packet;
+    }
+
+    /// <summary>Counts <paramref name="count"/> items handed over; returns whether a graceful stop ends the pull.</summary>
+    private bool Delivered(long count)
+    {
+        Metrics.SourceCount(count);
+        return _context.StopToken.IsCancellationRequested;
+    }
+
+    /// <summary>
+    /// The first stage is full: wait (backpressure) and measure how long; returns whether it took
+    /// the item. No token is passed: registering one per wait costs more than the wait, and an
+    /// aborted run completes the target, which declines the offer and ends the wait.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> WaitToDeliverAsync(Packet<T> packet)
+    {
+        long from = Metrics.BeginWait();
+        bool accepted = await _target.SendAsync(packet).ConfigureAwait(false);
+        Metrics.EndWait(from);
+        _context.Token.ThrowIfCancellationRequested();
+        return accepted;
     }
 }

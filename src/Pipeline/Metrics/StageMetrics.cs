@@ -119,26 +119,11 @@ internal sealed class StageMetrics
 
     public void End(long timestamp) => _endTimestamp = timestamp;
 
-    public long Now() => _time.GetTimestamp();
-
     /// <summary>A source has handed over <paramref name="count"/> items in all (one writer: a plain store).</summary>
     public void SourceCount(long count)
     {
         Volatile.Write(ref _in, count);
         Volatile.Write(ref _out, count);
-    }
-
-    /// <summary>Counts an item in without timing it (sources).</summary>
-    public void CountIn()
-    {
-        if (_singleWriter)
-        {
-            _in++;
-        }
-        else
-        {
-            Interlocked.Increment(ref _in);
-        }
     }
 
     /// <summary>Marks an item entering processing; returns its start timestamp, or 0 when this item is not timed.</summary>
