@@ -66,9 +66,17 @@ internal static unsafe class ConvKernels
     /// Unfolds one sample (C×H×W at <paramref name="xOffset"/>) into the column matrix
     /// [C·KH·KW, <paramref name="ldCol"/>], writing columns starting at <paramref name="colOffset"/>.
     /// </summary>
-    internal static void Im2Col(float[] x, int xOffset, in ConvGeometry g, float[] col, int colOffset, int ldCol)
+    internal static void Im2Col(float[] x, int xOffset, in ConvGeometry g, float[] col, int colOffset, int ldCol) =>
+        Im2Col(x, xOffset, g, col, colOffset, ldCol, 0, g.OutH);
+
+    /// <summary>
+    /// Unfolds output rows [<paramref name="oyStart"/>, <paramref name="oyEnd"/>) only: columns
+    /// [oyStart·OutW, oyEnd·OutW) of every row of the column matrix, so that a tile of output positions
+    /// can be unfolded, multiplied and biased by one core while it is in cache.
+    /// </summary>
+    internal static void Im2Col(float[] x, int xOffset, in ConvGeometry g, float[] col, int colOffset, int ldCol, int oyStart, int oyEnd)
     {
-        int oh = g.OutH, ow = g.OutW;
+        int ow = g.OutW;
         fixed (float* px0 = x)
         fixed (float* pc0 = col)
         {
@@ -86,7 +94,7 @@ internal static unsafe class ConvKernels
                         // for stride 1, so rows are copied as blocks with the padding zeroed around them.
                         int first = Math.Clamp(g.PadW - kx, 0, ow);
                         int last = Math.Clamp(g.Width + g.PadW - kx, first, ow);
-                        for (int oy = 0; oy < oh; oy++)
+                        for (int oy = oyStart; oy < oyEnd; oy++)
                         {
                             float* dst = dstRow + (oy * ow);
                             int iy = (oy * g.StrideH) - g.PadH + ky;

@@ -47,7 +47,8 @@ internal static unsafe class Gemm
         bool accumulate,
         GemmPartition partition,
         ComputeOptions options,
-        float[]? packedB = null)
+        float[]? packedB = null,
+        float[]? packedA = null)
     {
         if (m == 0 || n == 0)
         {
@@ -77,7 +78,7 @@ internal static unsafe class Gemm
         int dop = options.DegreeOfParallelism;
         if (dop == 1 || (long)m * n * k < ParallelThreshold)
         {
-            Blocked(a, b, c, cOffset, ldc, 0, m, 0, n, k, accumulate, packedB);
+            Blocked(a, b, c, cOffset, ldc, 0, m, 0, n, k, accumulate, packedB, packedA);
             return;
         }
 
@@ -93,11 +94,11 @@ internal static unsafe class Gemm
             int end = Math.Min(extent, start + chunk);
             if (partition == GemmPartition.Columns)
             {
-                Blocked(aa, bb, c, cOffset, ldc, 0, m, start, end, k, accumulate, packedB);
+                Blocked(aa, bb, c, cOffset, ldc, 0, m, start, end, k, accumulate, packedB, packedA);
             }
             else
             {
-                Blocked(aa, bb, c, cOffset, ldc, start, end, 0, n, k, accumulate, packedB);
+                Blocked(aa, bb, c, cOffset, ldc, start, end, 0, n, k, accumulate, packedB, packedA);
             }
         });
     }
@@ -142,7 +143,33 @@ internal static unsafe class Gemm
         return packed;
     }
 
-    private static void Blocked(in MatrixRef a, in MatrixRef b, float[] c, int cOffset, int ldc, int i0, int i1, int j0, int j1, int k, bool accumulate, float[]? packedB)
+    /// <summary>
+    /// Packs all of op(A) (m×k) into the sliver layout the micro-kernel reads: for each k block at
+    /// pc, the m rows (padded to the sliver height) × kc, so a block of rows starting at ic (a multiple
+    /// of the sliver height) sits at pc·mPadded + ic·kc. A matrix multiplied by many small B tiles
+    /// (a convolution's weights by each tile of im2col columns) is then packed once, not once per tile.
+    /// </summary>
+    internal static float[] PackWholeA(in MatrixRef a, int m, int k, float[]? reuse = null)
+    {
+        int mPadded = ((m + Mr - 1) / Mr) * Mr;
+        int length = mPadded * k;
+        float[] packed = reuse is not null && reuse.Length == length ? reuse : new float[length];
+        fixed (float* dst = packed)
+        {
+            for (int pc = 0; pc < k; pc += Kc)
+            {
+                int kc = Math.Min(Kc, k - pc);
+                for (int ic = 0; ic < m; ic += Mc)
+                {
+                    PackA(a, dst + ((long)pc * mPadded) + ((long)ic * kc), ic, Math.Min(Mc, m - ic), pc, kc);
+                }
+            }
+        }
+
+        return packed;
+    }
+
+    private static void Blocked(in MatrixRef a, in MatrixRef b, float[] c, int cOffset, int ldc, int i0, int i1, int j0, int j1, int k, bool accumulate, float[]? packedB, float[]? packedA)
     {
         int nr = Nr;
         float[] packA = t_packA ??= GC.AllocateUninitializedArray<float>(Mc * Kc, pinned: true);
@@ -154,7 +181,9 @@ internal static unsafe class Gemm
         fixed (float* pc0 = c)
         fixed (float* pbData = b.Data)
         fixed (float* pPre = packedB)
+        fixed (float* pPreA = packedA)
         {
+            int mPadded = packedA is null ? 0 : packedA.Length / k;
             int panelsOfB = packedB is null ? 0 : packedB.Length / (k * nr);
             float* pbSrc = pbData + b.Offset;
             float* cBase = pc0 + cOffset;
@@ -194,7 +223,16 @@ internal static unsafe class Gemm
                     for (int ic = i0; ic < i1; ic += Mc)
                     {
                         int mc = Math.Min(Mc, i1 - ic);
-                        PackA(a, pa, ic, mc, pcIdx, kc);
+                        float* aBlock = pa;
+                        if (packedA is null)
+                        {
+                            PackA(a, pa, ic, mc, pcIdx, kc);
+                        }
+                        else
+                        {
+                            aBlock = pPreA + ((long)pcIdx * mPadded) + ((long)ic * kc);
+                        }
+
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int nrEff = Math.Min(nr, nc - jr);
@@ -206,7 +244,7 @@ internal static unsafe class Gemm
                             for (int ir = 0; ir < mc; ir += Mr)
                             {
                                 int mrEff = Math.Min(Mr, mc - ir);
-                                float* aPanel = pa + (ir * kc);
+                                float* aPanel = aBlock + (ir * kc);
                                 float* cTile = cBase + ((ic + ir) * ldc) + jc + jr;
                                 if (mrEff == Mr && nrEff == nr)
                                 {

@@ -65,35 +65,37 @@ internal sealed class Conv2DLayer : Layer
 
         int batch = input.Dim(0);
         ConvGeometry g = Geometry(input);
-        int plane = g.OutH * g.OutW;
-        int colSize = g.ColRows * plane;
-        int sampleSize = InChannels * g.Height * g.Width;
-
-        // One im2col matrix per sample, [C·kh·kw, plane]; kept for the weight gradient.
-        float[] col = LayerState.Ensure(ref state.Scratch, batch * colSize);
-        ForEachSample(batch, context, n => ConvKernels.Im2Col(input.Data, n * sampleSize, g, col, n * colSize, plane));
-
-        // out[n] = W · col[n] lands directly in NCHW order; output channels (rows) are split across cores.
         Tensor output = LayerState.Ensure(ref state.Output, batch, OutChannels, g.OutH, g.OutW);
-        float[] weight = _weight.Value.Data;
-        float[] bias = _bias.Value.Data;
-        ForEachRowBlock(context, (r0, r1, single) =>
-        {
-            for (int n = 0; n < batch; n++)
-            {
-                Gemm.Multiply(
-                    new MatrixRef(weight, r0 * g.ColRows, g.ColRows, false),
-                    new MatrixRef(col, n * colSize, plane, false),
-                    output.Data, ((n * OutChannels) + r0) * plane, plane, r1 - r0, plane, g.ColRows, accumulate: false, GemmPartition.Rows, single);
 
-                // Bias while the block is still in cache, by the core that owns these channels.
-                for (int oc = r0; oc < r1; oc++)
-                {
-                    Span<float> dst = output.Data.AsSpan(((n * OutChannels) + oc) * plane, plane);
-                    System.Numerics.Tensors.TensorPrimitives.Add(dst, bias[oc], dst);
-                }
-            }
-        });
+        // Training keeps one im2col matrix per sample, [C·kh·kw, plane], for the weight gradient;
+        // inference unfolds each tile into a per-core buffer that stays in cache.
+        float[]? columns = context.Training ? LayerState.Ensure(ref state.Scratch, batch * g.ColRows * g.OutH * g.OutW) : null;
+        state.ScratchHoldsColumns = context.Training;
+
+        // All of the layer's work (unfold, GEMM, bias) is split into tiles of output neurons — one
+        // sample's output rows [oy0, oy1) for every output channel — and each core takes a contiguous
+        // run of tiles, so nothing runs serially outside the partition. A tile's columns are sized to
+        // stay in L2 (and, in inference, small enough for the GEMM to read them in place); a sample is
+        // cut into more tiles when there are fewer samples than cores.
+        int dop = context.Options.DegreeOfParallelism;
+        int rowsPerTile = Math.Clamp(Math.Min(TileColumnBytes / (sizeof(float) * g.ColRows), MaxTileColumns) / g.OutW, 1, g.OutH);
+        int rowChunks = Math.Max((g.OutH + rowsPerTile - 1) / rowsPerTile, batch >= dop ? 1 : Math.Min(g.OutH, (dop + batch - 1) / batch));
+        int tiles = batch * rowChunks;
+        int workers = Math.Min(dop, tiles);
+
+        // The weights are packed once per pass for all tiles and cores (not once per tile).
+        float[]? packedWeights = context.Options.UseSimd
+            ? state.PackedWeights = Gemm.PackWholeA(new MatrixRef(_weight.Value.Data, 0, g.ColRows, false), OutChannels, g.ColRows, state.PackedWeights)
+            : null;
+        var job = new ForwardJob(this, input, output, columns, packedWeights, g, rowChunks, tiles, workers, SingleCore(context.Options));
+        if (workers == 1)
+        {
+            job.Run(0);
+        }
+        else
+        {
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, job.Run);
+        }
 
         state.Input = input;
         return output;
@@ -107,6 +109,14 @@ internal sealed class Conv2DLayer : Layer
         int plane = g.OutH * g.OutW;
         int colSize = g.ColRows * plane;
         int sampleSize = InChannels * g.Height * g.Width;
+        if (!state.ScratchHoldsColumns)
+        {
+            // The forward pass was an inference pass, which kept no columns: unfold them now.
+            float[] unfolded = LayerState.Ensure(ref state.Scratch, batch * colSize);
+            ForEachSample(batch, context, n => ConvKernels.Im2Col(input.Data, n * sampleSize, g, unfolded, n * colSize, plane));
+            state.ScratchHoldsColumns = true;
+        }
+
         float[] col = state.Scratch!;
         float[] dy = gradOutput.Data;
 
@@ -171,6 +181,27 @@ internal sealed class Conv2DLayer : Layer
             body(OutChannels * w / dop, OutChannels * (w + 1) / dop, single));
     }
 
+    /// <summary>The calling thread's column buffer for inference tiles, grown to <paramref name="length"/> and then reused.</summary>
+    private static float[] ThreadColumns(int length)
+    {
+        float[]? buffer = t_columns;
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = t_columns = new float[length];
+        }
+
+        return buffer;
+    }
+
+    [ThreadStatic]
+    private static float[]? t_columns;
+
+    /// <summary>Target size of one tile's im2col columns: well inside Zen 4's 1 MiB L2 next to the packed weights.</summary>
+    private const int TileColumnBytes = 128 * 1024;
+
+    /// <summary>The widest tile the GEMM reads in place rather than repacking (Kc = 256 rows × 256 columns).</summary>
+    private const int MaxTileColumns = 256;
+
     private ConvGeometry Geometry(Tensor input) =>
         new(InChannels, input.Dim(2), input.Dim(3), KernelH, KernelW, StrideH, StrideW, PadH, PadW);
 
@@ -188,5 +219,61 @@ internal sealed class Conv2DLayer : Layer
         }
 
         Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = dop }, body);
+    }
+
+    /// <summary>One forward pass's tiles; worker w runs tiles [tiles·w/workers, tiles·(w+1)/workers).</summary>
+    private sealed class ForwardJob(Conv2DLayer layer, Tensor input, Tensor output, float[]? columns, float[]? packedWeights, ConvGeometry g, int rowChunks, int tiles, int workers, ComputeOptions single)
+    {
+        internal void Run(int worker)
+        {
+            int plane = g.OutH * g.OutW;
+            int colSize = g.ColRows * plane;
+            int sampleSize = layer.InChannels * g.Height * g.Width;
+            int outChannels = layer.OutChannels;
+            float[] weight = layer._weight.Value.Data;
+            float[] bias = layer._bias.Value.Data;
+            int maxWidth = ((g.OutH + rowChunks - 1) / rowChunks) * g.OutW;
+            float[] buffer = columns ?? ThreadColumns(g.ColRows * maxWidth);
+            int first = (int)((long)tiles * worker / workers);
+            int last = (int)((long)tiles * (worker + 1) / workers);
+            for (int tile = first; tile < last; tile++)
+            {
+                int n = tile / rowChunks;
+                int chunk = tile % rowChunks;
+                int oy0 = g.OutH * chunk / rowChunks;
+                int oy1 = g.OutH * (chunk + 1) / rowChunks;
+                int j0 = oy0 * g.OutW;
+                int width = (oy1 - oy0) * g.OutW;
+
+                // Training unfolds into the sample's kept column matrix [C·kh·kw, plane]; inference into a
+                // compact [C·kh·kw, width] tile (column j of the plane lands at j − j0).
+                MatrixRef tileColumns;
+                if (columns is not null)
+                {
+                    ConvKernels.Im2Col(input.Data, n * sampleSize, g, columns, n * colSize, plane, oy0, oy1);
+                    tileColumns = new MatrixRef(columns, (n * colSize) + j0, plane, false);
+                }
+                else
+                {
+                    ConvKernels.Im2Col(input.Data, n * sampleSize, g, buffer, -j0, width, oy0, oy1);
+                    tileColumns = new MatrixRef(buffer, 0, width, false);
+                }
+
+                // out[n][:, j0..j0+width) = W · columns lands directly in NCHW order; every element is
+                // accumulated in the same order whatever the tiling, so N cores equal one.
+                int outOffset = n * outChannels * plane;
+                Gemm.Multiply(
+                    new MatrixRef(weight, 0, g.ColRows, false),
+                    tileColumns,
+                    output.Data, outOffset + j0, plane, outChannels, width, g.ColRows, accumulate: false, GemmPartition.Rows, single, packedA: packedWeights);
+
+                // Bias while the tile is still in cache.
+                for (int oc = 0; oc < outChannels; oc++)
+                {
+                    Span<float> dst = output.Data.AsSpan(outOffset + (oc * plane) + j0, width);
+                    System.Numerics.Tensors.TensorPrimitives.Add(dst, bias[oc], dst);
+                }
+            }
+        }
     }
 }

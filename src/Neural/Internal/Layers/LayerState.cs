@@ -21,6 +21,13 @@ internal sealed class LayerState
     /// <summary>Layer-specific scratch: im2col columns, dropout mask, GELU's tanh values.</summary>
     internal float[]? Scratch;
 
+    /// <summary>A convolution's weights packed for the GEMM micro-kernel, once per forward pass.</summary>
+    internal float[]? PackedWeights;
+
+    /// <summary>Whether <see cref="Scratch"/> holds the im2col columns of the last forward pass (a
+    /// convolution's inference pass unfolds into a small per-core buffer instead).</summary>
+    internal bool ScratchHoldsColumns;
+
     /// <summary>Max-pool arg-max indices.</summary>
     internal int[]? Indices;
 

@@ -109,4 +109,28 @@ public class GemmTests
 
         Assert.Equal(perCall, prepacked);
     }
+
+    [Theory]
+    [InlineData(21, 77, 300, false, 1)]
+    [InlineData(21, 77, 300, true, 1)]
+    [InlineData(130, 45, 520, false, 2)]
+    [InlineData(130, 45, 520, true, 3)]
+    [InlineData(64, 112, 288, false, 2)]
+    [InlineData(5, 3, 7, false, 1)]
+    public void Multiply_PrepackedA_BitIdenticalToPackingPerCall(int m, int n, int k, bool transA, int degree)
+    {
+        // m > Mc (120) spans two row blocks and k > Kc (256) two k blocks; rows split across cores.
+        Tensor a = TestData.Random(9, m * k);
+        Tensor b = TestData.Random(10, k * n);
+        var ra = new MatrixRef(a.Data, 0, transA ? m : k, transA);
+        var rb = new MatrixRef(b.Data, 0, n, false);
+        var options = new ComputeOptions { DegreeOfParallelism = degree };
+        var perCall = new float[m * n];
+        var prepacked = new float[m * n];
+
+        Gemm.Multiply(ra, rb, perCall, 0, n, m, n, k, accumulate: false, GemmPartition.Rows, options);
+        Gemm.Multiply(ra, rb, prepacked, 0, n, m, n, k, accumulate: false, GemmPartition.Rows, options, packedA: Gemm.PackWholeA(ra, m, k));
+
+        Assert.Equal(perCall, prepacked);
+    }
 }

@@ -1,0 +1,50 @@
+namespace Flow.Neural.Tests.Internal.Layers;
+
+public class Conv2DLayerTests
+{
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(1, 3)]
+    [InlineData(2, 3)]
+    [InlineData(3, 2)]
+    [InlineData(5, 4)]
+    [InlineData(16, 2)]
+    public void Forward_NeuronParallelTiles_BitIdenticalToOneCore(int batch, int cores)
+    {
+        // Odd sizes: 7×9 input, stride 2, so tiles of output rows end on ragged GEMM panels.
+        Sequential one = new(Neural.Layers.Conv2D(3, 5, 3, stride: 2, padding: 1, seed: 7));
+        Sequential many = one.Clone();
+        many.Options = new ComputeOptions { DegreeOfParallelism = cores };
+        Tensor x = TestData.Random(batch, batch, 3, 7, 9);
+
+        float[] inference1 = one.Forward(x).Data.ToArray();
+        float[] inferenceN = many.Forward(x).Data.ToArray();
+        float[] training1 = one.Forward(x, training: true).Data.ToArray();
+        float[] trainingN = many.Forward(x, training: true).Data.ToArray();
+
+        Assert.Equal(inference1, inferenceN);
+        Assert.Equal(training1, trainingN);
+        Assert.Equal(inference1, training1);
+    }
+
+    [Fact]
+    public void Backward_AfterInferenceForward_EqualsAfterTrainingForward()
+    {
+        // An inference pass keeps no im2col columns; backward must unfold them itself.
+        Sequential afterInference = new(Neural.Layers.Conv2D(2, 4, 3, padding: 1, seed: 3), Neural.Layers.Flatten(), Neural.Layers.Dense(4 * 6 * 5, 3, seed: 4));
+        Sequential afterTraining = afterInference.Clone();
+        Tensor x = TestData.Random(5, 3, 2, 6, 5);
+        Tensor g = TestData.Random(6, 3, 3);
+
+        afterInference.Forward(x);
+        afterTraining.Forward(x, training: true);
+        float[] dx1 = afterInference.Backward(g).Data.ToArray();
+        float[] dx2 = afterTraining.Backward(g).Data.ToArray();
+
+        Assert.Equal(dx2, dx1);
+        for (int p = 0; p < afterTraining.Parameters.Count; p++)
+        {
+            Assert.Equal(afterTraining.Parameters[p].Gradient.Data, afterInference.Parameters[p].Gradient.Data);
+        }
+    }
+}
