@@ -16,6 +16,11 @@ public sealed class DataParallelTrainer : IBatchTrainer
     private readonly Tensor?[] _targetShards;
     private readonly Tensor?[] _gradients;
     private readonly float[] _shardLoss;
+    private readonly float[] _weights;
+
+    /// <summary>Each parameter's gradient array in every replica: [parameter][replica].</summary>
+    private readonly float[][][] _gradientArrays;
+    private readonly Action<int> _reduceSlice;
 
     /// <summary>Creates a trainer whose first replica is <paramref name="model"/> and the others clones of it.</summary>
     /// <param name="model">The model to train; it becomes replica 0 and holds the trained parameters.</param>
@@ -47,6 +52,9 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _targetShards = new Tensor?[replicas];
         _gradients = new Tensor?[replicas];
         _shardLoss = new float[replicas];
+        _weights = new float[replicas];
+        _gradientArrays = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => _replicas.Select(r => r.Parameters[p].Gradient.Data).ToArray())];
+        _reduceSlice = ReduceSlice;
     }
 
     /// <summary>Gets the number of replicas.</summary>
@@ -108,7 +116,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
 
     /// <summary>
     /// Reduce-scatter then all-gather: worker r owns a slice of every parameter, sums the replicas'
-    /// gradients for it (weighted by shard size) and writes the result back to every replica.
+    /// gradients for it (weighted by shard size) with SIMD and writes the result back to every replica.
     /// </summary>
     private void AllReduce(int batch)
     {
@@ -118,35 +126,35 @@ public sealed class DataParallelTrainer : IBatchTrainer
             return;
         }
 
-        var weights = new float[k];
         for (int r = 0; r < k; r++)
         {
-            weights[r] = (float)Shard(batch, k, r).Count / batch;
+            _weights[r] = (float)Shard(batch, k, r).Count / batch;
         }
 
-        IReadOnlyList<Parameter> first = _replicas[0].Parameters;
-        Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = k }, owner =>
-        {
-            for (int p = 0; p < first.Count; p++)
-            {
-                int length = first[p].Gradient.Length;
-                int start = (int)((long)length * owner / k);
-                int end = (int)((long)length * (owner + 1) / k);
-                for (int i = start; i < end; i++)
-                {
-                    float sum = 0f;
-                    for (int r = 0; r < k; r++)
-                    {
-                        sum += weights[r] * _replicas[r].Parameters[p].Gradient.Data[i];
-                    }
+        Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = k }, _reduceSlice);
+    }
 
-                    for (int r = 0; r < k; r++)
-                    {
-                        _replicas[r].Parameters[p].Gradient.Data[i] = sum;
-                    }
-                }
+    /// <summary>Reduces worker <paramref name="owner"/>'s slice of every parameter's gradient across the replicas.</summary>
+    private void ReduceSlice(int owner)
+    {
+        int k = _replicas.Length;
+        foreach (float[][] perReplica in _gradientArrays)
+        {
+            int length = perReplica[0].Length;
+            int start = (int)((long)length * owner / k);
+            int end = (int)((long)length * (owner + 1) / k);
+            Span<float> sum = perReplica[0].AsSpan(start, end - start);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(sum, _weights[0], sum);
+            for (int r = 1; r < k; r++)
+            {
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(perReplica[r].AsSpan(start, end - start), _weights[r], sum, sum);
             }
-        });
+
+            for (int r = 1; r < k; r++)
+            {
+                sum.CopyTo(perReplica[r].AsSpan(start, end - start));
+            }
+        }
     }
 
     private static (int Start, int Count) Shard(int batch, int k, int r)
