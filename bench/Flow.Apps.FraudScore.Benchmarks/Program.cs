@@ -2,8 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using Flow.Apps.FraudScore.Benchmarks;
 
-// dotnet run -c Release --project bench/Flow.Apps.FraudScore.Benchmarks -- [--rows N] [--repeats R] [--skip-kafka | --only-kafka]
-int rows = 1_000_000, repeats = 3;
+// dotnet run -c Release --project bench/Flow.Apps.FraudScore.Benchmarks -- [--rows N] [--repeats R] [--chunk ROWS]
+//     [--capacity TRANSACTIONS] [--skip-kafka | --only-kafka | --only-pipeline DOP[,DOP…] [--report]]
+var defaults = new Flow.Apps.FraudScore.Scoring.FraudScoringOptions();
+int rows = 1_000_000, repeats = 3, chunk = defaults.BatchSize, capacity = defaults.BoundedCapacity;
+int[] onlyPipeline = [];
+bool report = false;
 bool kafka = true, onlyKafka = false;
 for (int i = 0; i < args.Length; i++)
 {
@@ -13,13 +17,21 @@ for (int i = 0; i < args.Length; i++)
         case "--repeats": repeats = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--skip-kafka": kafka = false; break;
         case "--only-kafka": onlyKafka = true; break;
+        case "--only-pipeline": onlyPipeline = [.. args[++i].Split(',').Select(d => int.Parse(d, CultureInfo.InvariantCulture))]; break;
+        case "--chunk": chunk = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--report": report = true; break;
+        case "--capacity": capacity = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
 
 var watch = Stopwatch.StartNew();
-await using var bench = await FraudBenchmark.PrepareAsync(rows, Console.Out);
-if (onlyKafka)
+await using var bench = await FraudBenchmark.PrepareAsync(rows, chunk, capacity, Console.Out);
+if (onlyPipeline.Length > 0)
+{
+    await bench.RunPipelineOnlyAsync(onlyPipeline, repeats, report, Console.Out);
+}
+else if (onlyKafka)
 {
     await bench.RunKafkaOnlyAsync(Console.Out);
 }

@@ -9,13 +9,13 @@ namespace Flow.Apps.FraudScore.Tests.Scoring;
 [Collection("fraud")]
 public sealed class FraudCsvScoringTests(FraudFixture fixture)
 {
-    private async Task<(FraudScoreSummary Summary, Dictionary<long, float> Scores)> ScoreAsync(string csv, string kind = FraudModelKind.LightGbm, int dop = 2, string? rejects = null, string? scoredPath = null)
+    private async Task<(FraudScoreSummary Summary, Dictionary<long, float> Scores)> ScoreAsync(string csv, string kind = FraudModelKind.LightGbm, int dop = 2, string? rejects = null, string? scoredPath = null, int chunkSize = 64)
     {
         var (model, threshold) = FraudTraining.LoadModel(fixture.ModelFolder, kind);
         var scores = new ConcurrentDictionary<long, float>();
         int duplicates = 0;
         var summary = await FraudCsvScoring.RunAsync(
-            new FraudScoreSettings { InputPath = csv, RejectPath = rejects ?? fixture.NewPath("rejects.txt"), ScoredPath = scoredPath, Pipeline = new FraudScoringOptions { DegreeOfParallelism = dop, BatchSize = 64 } },
+            new FraudScoreSettings { InputPath = csv, RejectPath = rejects ?? fixture.NewPath("rejects.txt"), ScoredPath = scoredPath, Pipeline = new FraudScoringOptions { DegreeOfParallelism = dop, BatchSize = chunkSize } },
             model,
             threshold,
             (tx, p, _) =>
@@ -71,6 +71,21 @@ public sealed class FraudCsvScoringTests(FraudFixture fixture)
                 Assert.Equal(p, scores[id]);
             }
         }
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1, 256)]
+    [InlineData(2, 1000)]
+    [InlineData(2, FraudFixture.Rows + 1)]
+    [InlineData(4, 333)]
+    public async Task Score_ChunkedLanes_EqualsSequentialReference(int dop, int chunkSize)
+    {
+        var (summary, scores) = await ScoreAsync(fixture.CsvPath, FraudModelKind.LightGbm, dop, chunkSize: chunkSize);
+        var reference = SequentialReference(await TransactionFile.ReadAllAsync(fixture.CsvPath), FraudModelKind.LightGbm);
+
+        Assert.Equal(FraudFixture.Rows, summary.Scored);
+        Assert.Equal(reference, scores);
     }
 
     [Fact]

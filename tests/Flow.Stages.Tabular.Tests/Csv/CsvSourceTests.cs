@@ -11,9 +11,9 @@ public sealed class CsvSourceTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private sealed record Row(int Id, double Value, DateTime Time);
+    internal sealed record Row(int Id, double Value, DateTime Time);
 
-    private sealed class RowMapper : ICsvRecordMapper<Row>
+    internal sealed class RowMapper : ICsvRecordMapper<Row>
     {
         private int _id, _value, _time;
 

@@ -13,6 +13,13 @@ public static class TransactionFile
     public static CsvSource<Transaction> OpenSource(CsvSourceOptions options, Action<CsvRejectedRow>? onRejected = null) =>
         new(options, new TransactionCsvMapper(), tx => tx.Timestamp, onRejected);
 
+    /// <summary>Creates a pipeline source that reads a transaction CSV file in chunks of <see cref="CsvSourceOptions.ChunkSize"/> rows.</summary>
+    /// <param name="options">File, reject file, pacing and chunk size.</param>
+    /// <param name="onRejected">Called for every malformed row.</param>
+    /// <returns>The source; pacing uses the transaction timestamp.</returns>
+    public static CsvChunkSource<Transaction> OpenChunkSource(CsvSourceOptions options, Action<CsvRejectedRow>? onRejected = null) =>
+        new(options, new TransactionCsvMapper(), tx => tx.Timestamp, onRejected);
+
     /// <summary>Reads every valid transaction of a file, in file order.</summary>
     /// <param name="path">The CSV file.</param>
     /// <param name="rejected">Receives malformed rows.</param>

@@ -25,6 +25,14 @@ internal sealed class CardState
     /// <summary>Computes the features of <paramref name="tx"/> from the card's history, then adds it to the history.</summary>
     public float[] Next(Transaction tx)
     {
+        var features = new float[FraudFeatures.Count];
+        Next(tx, features);
+        return features;
+    }
+
+    /// <summary>Writes the features of <paramref name="tx"/> into <paramref name="features"/> (no allocation), then adds it to the history.</summary>
+    public void Next(Transaction tx, Span<float> features)
+    {
         long now = tx.Timestamp.Ticks;
         while (_recent.Count > 0 && now - _recent.Peek().Ticks > Day)
         {
@@ -51,7 +59,6 @@ internal sealed class CardState
         double logAmount = Math.Log(1 + tx.Amount);
         double std = _count > 1 ? Math.Sqrt(_m2 / (_count - 1)) : 0;
         double zscore = _count > 1 ? (logAmount - _mean) / Math.Max(std, 0.1) : 0;
-        var features = new float[FraudFeatures.Count];
         features[0] = (float)logAmount;
         features[1] = tx.Timestamp.Hour;
         features[2] = count1m;
@@ -79,6 +86,5 @@ internal sealed class CardState
         _m2 += delta * (logAmount - _mean);
         _max = Math.Max(_max, tx.Amount);
         _lastTicks = now;
-        return features;
     }
 }

@@ -7,7 +7,11 @@ using Flow.Stages.Tabular.Scoring;
 
 namespace Flow.Apps.FraudScore.Scoring;
 
-/// <summary><c>flow fraud score --csv</c>: CSV → features → model → threshold → scored output and alerts.</summary>
+/// <summary>
+/// <c>flow fraud score --csv</c>: CSV → features → model → threshold → scored output and alerts. The
+/// CSV is read in chunks of <see cref="FraudScoringOptions.BatchSize"/> rows and each lane scores its
+/// cards' part of a chunk at once (<see cref="FraudScoringGraph.AddChunkedScoring{T}"/>).
+/// </summary>
 public static class FraudCsvScoring
 {
     /// <summary>Scores a CSV file with a model from a model folder.</summary>
@@ -42,17 +46,14 @@ public static class FraudCsvScoring
             Path = settings.InputPath,
             RejectPath = settings.RejectPath ?? settings.InputPath + ".rejected.txt",
             ReplaySpeed = settings.ReplaySpeed,
+            ChunkSize = settings.Pipeline.BatchSize,
         };
-        using var source = TransactionFile.OpenSource(sourceOptions);
-        using var writer = new ScoredTransactionWriter<Transaction>(
-            settings.ScoredPath,
-            settings.AlertsPath,
-            threshold,
-            observer is null ? null : (scored, alert) => observer(scored.Item.Transaction, scored.Probability, alert));
+        using var source = TransactionFile.OpenChunkSource(sourceOptions);
+        using var writer = new ScoredTransactionWriter(settings.ScoredPath, settings.AlertsPath, threshold, observer);
         var builder = new PipelineBuilder(new PipelineOptions { Name = "fraud-score" });
-        var transactions = builder.From(source, "csv");
-        FraudScoringGraph.AddScoring(builder, transactions, tx => tx, model, settings.Pipeline)
-            .To(writer, new StageOptions { Name = "alerts", BoundedCapacity = settings.Pipeline.BoundedCapacity });
+        var chunks = builder.From(source, "csv");
+        FraudScoringGraph.AddChunkedScoring(builder, chunks, tx => tx, model, settings.Pipeline)
+            .To(writer, new StageOptions { Name = "alerts", BoundedCapacity = FraudScoringGraph.ChunkCapacity(settings.Pipeline) * settings.Pipeline.DegreeOfParallelism });
         var result = await FraudLiveView.RunAsync(builder.Build(), liveOutput, cancellationToken).ConfigureAwait(false);
         return new FraudScoreSummary(model.Name, threshold, source.RowsRead, source.RowsRejected, writer.Scored, writer.Alerts, writer.LabelledFraud, writer.TruePositiveAlerts, result);
     }

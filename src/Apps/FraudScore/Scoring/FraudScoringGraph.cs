@@ -57,4 +57,50 @@ public static class FraudScoringGraph
 
         return lanes == 1 ? outputs[0] : builder.Merge(new StageOptions { Name = "merge", BoundedCapacity = batchCapacity * lanes }, outputs);
     }
+
+    /// <summary>
+    /// The chunked form of <see cref="AddScoring{T}"/>, for sources that read many records at once
+    /// (<see cref="Flow.Stages.Tabular.Csv.CsvChunkSource{T}"/>): every chunk is broadcast to N lanes,
+    /// and each lane takes the cards it owns, computes their features in chunk order and scores them
+    /// with its own model session in one call. One pipeline hop per chunk and lane replaces the
+    /// per-transaction hops of partition → features → batch, and the lanes allocate nothing per transaction.
+    /// </summary>
+    /// <typeparam name="T">The item type (a transaction, or a record that carries one).</typeparam>
+    /// <param name="builder">The pipeline's builder.</param>
+    /// <param name="chunks">Chunks of items in arrival order.</param>
+    /// <param name="transaction">The item's transaction.</param>
+    /// <param name="model">The classifier; one session per lane.</param>
+    /// <param name="options">Parallelism (lanes) and the queue length in transactions.</param>
+    /// <returns>Scored chunks, one per lane per input chunk; order is kept per card, not across cards.</returns>
+    public static StageHandle<ScoredChunk<T>> AddChunkedScoring<T>(PipelineBuilder builder, StageHandle<T[]> chunks, Func<T, Transaction> transaction, IBinaryClassifier model, FraudScoringOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(chunks);
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        int lanes = options.DegreeOfParallelism;
+        int capacity = ChunkCapacity(options);
+        var inputs = lanes == 1
+            ? [chunks]
+            : chunks.Broadcast(lanes, new StageOptions { Name = "by-card", BoundedCapacity = capacity });
+        var outputs = new StageHandle<ScoredChunk<T>>[lanes];
+        for (int lane = 0; lane < lanes; lane++)
+        {
+            outputs[lane] = inputs[lane].Then(
+                new FraudChunkLane<T>(lane, lanes, transaction, model),
+                new StageOptions { Name = lanes == 1 ? "score" : $"score#{lane}", BoundedCapacity = capacity });
+        }
+
+        return lanes == 1 ? outputs[0] : builder.Merge(new StageOptions { Name = "merge", BoundedCapacity = capacity * lanes }, outputs);
+    }
+
+    /// <summary>The queue length, in chunks, that holds about <see cref="FraudScoringOptions.BoundedCapacity"/> transactions (at least 2).</summary>
+    /// <param name="options">The scoring options.</param>
+    /// <returns>The capacity of each chunk stage.</returns>
+    public static int ChunkCapacity(FraudScoringOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Math.Max(2, options.BoundedCapacity / options.BatchSize);
+    }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Flow.Apps.FraudScore.Data;
-using Flow.Apps.FraudScore.Features;
 using Flow.Pipeline;
 using Flow.Stages.Tabular.Scoring;
 
@@ -11,8 +10,8 @@ namespace Flow.Apps.FraudScore.Scoring;
 /// The end of the CSV scoring pipeline: applies the threshold, writes the scored output and the
 /// alerts, and counts what it saw (for the report and the labelled precision/recall).
 /// </summary>
-internal sealed class ScoredTransactionWriter<T>(string? scoredPath, string? alertsPath, float threshold, Action<Scored<Featured<T>>, bool>? observer = null)
-    : ISinkStage<Scored<Featured<T>>[]>, IDisposable
+internal sealed class ScoredTransactionWriter(string? scoredPath, string? alertsPath, float threshold, Action<Transaction, float, bool>? observer = null)
+    : ISinkStage<ScoredChunk<Transaction>>, IDisposable
 {
     public const string Header = "tx_id,card_id,timestamp,amount,probability,alert,is_fraud";
 
@@ -34,20 +33,21 @@ internal sealed class ScoredTransactionWriter<T>(string? scoredPath, string? ale
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask ConsumeAsync(Scored<Featured<T>>[] item, CancellationToken cancellationToken)
+    public ValueTask ConsumeAsync(ScoredChunk<Transaction> item, CancellationToken cancellationToken)
     {
-        foreach (var scored in item)
+        var probabilities = item.Probabilities;
+        var transactions = item.Items;
+        for (int i = 0; i < transactions.Length; i++)
         {
-            Consume(scored);
+            Consume(transactions[i], probabilities[i]);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    private void Consume(Scored<Featured<T>> item)
+    private void Consume(Transaction tx, float probability)
     {
-        var tx = item.Item.Transaction;
-        bool alert = item.Probability >= threshold;
+        bool alert = probability >= threshold;
         Scored++;
         LabelledFraud += tx.IsFraud ? 1 : 0;
         if (alert)
@@ -58,7 +58,7 @@ internal sealed class ScoredTransactionWriter<T>(string? scoredPath, string? ale
 
         if (_scored is not null || (alert && _alerts is not null))
         {
-            string line = Format(tx, item.Probability, alert);
+            string line = Format(tx, probability, alert);
             _scored?.Write(line);
             if (alert)
             {
@@ -66,7 +66,7 @@ internal sealed class ScoredTransactionWriter<T>(string? scoredPath, string? ale
             }
         }
 
-        observer?.Invoke(item, alert);
+        observer?.Invoke(tx, probability, alert);
     }
 
     public ValueTask CloseAsync(CancellationToken cancellationToken)

@@ -1,11 +1,12 @@
 namespace Flow.Stages.Tabular.Csv;
 
-/// <summary>Settings of a <see cref="CsvSource{T}"/>.</summary>
+/// <summary>Settings of a <see cref="CsvSource{T}"/> or a <see cref="CsvChunkSource{T}"/>.</summary>
 public sealed class CsvSourceOptions
 {
     private string _path = string.Empty;
     private char _delimiter = ',';
     private double? _replaySpeed;
+    private int _chunkSize = 256;
 
     /// <summary>The CSV file to read; its first line is the header.</summary>
     /// <value>The default is empty: it must be set.</value>
@@ -61,6 +62,23 @@ public sealed class CsvSourceOptions
             }
 
             _replaySpeed = value;
+        }
+    }
+
+    /// <summary>
+    /// The most records a <see cref="CsvChunkSource{T}"/> puts in one chunk. Under pacing a chunk is
+    /// also emitted early, before the source waits for the next record's due time, so pacing never
+    /// holds back records that are already due. <see cref="CsvSource{T}"/> ignores it.
+    /// </summary>
+    /// <value>The default is 256.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public int ChunkSize
+    {
+        get => _chunkSize;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(ChunkSize));
+            _chunkSize = value;
         }
     }
 
