@@ -9,8 +9,11 @@ using OpenCvSharp;
 //   decode-only   : OpenCV VideoCapture.Read in a loop (the upper limit)
 //   sequential    : the loop a user would write: read → letterbox → detect → track, one frame at a time
 //   flow dop N    : VideoDetectJob (decode → preprocess ×N → batch → detect ×N sessions → track), no outputs
+//   cpu ms/frame  : process CPU time (all threads) per frame; cores = CPU time / wall time
 // Usage: dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- [--repeat 3] [--frames 300] [--hog-frames 40]
+//            [--cases gen-front,vtest-front,vtest-back,vtest-hog]
 //        dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- accuracy [--frames 300]
+//        dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- report <case> [--dop 2] (the pipeline's end-of-run report)
 if (args.Length > 0 && args[0] == "accuracy")
 {
     // Precision/recall at IoU 0.5 and id switches on a generated clip with known face boxes.
@@ -40,14 +43,74 @@ Directory.CreateDirectory(Path.GetDirectoryName(clip)!);
 SyntheticFaceClip.Generate(clip, new SyntheticClipOptions { FrameCount = clipFrames });
 string vtest = VideoAssets.PathOf("vtest.avi");
 
+if (args.Length > 1 && args[0] == "report")
+{
+    // One Flow run of a case with the pipeline's own end-of-run report (per-stage rates, busy share, bottleneck).
+    var (input, detector, limit) = CaseOf(args[1], Arg("--hog-frames", 40));
+    var report = await new VideoDetectJob(new VideoDetectOptions { Input = input, Detector = detector, DegreeOfParallelism = Arg("--dop", 2), MaxFrames = limit, View = LiveViewMode.ReportOnly })
+        .RunAsync(Console.Out, default);
+    Console.WriteLine($"{report.Frames.Count} frames");
+    return 0;
+}
+
+if (args.Length > 1 && args[0] == "steps")
+{
+    // Where the sequential loop's time goes: mean ms per frame of each step, and GCs (gen 0/1/2) during the loop.
+    var (input, detector, limit) = CaseOf(args[1], Arg("--hog-frames", 40));
+    bool back = detector == DetectorKind.BlazeFaceBack;
+    var blazeOptions = new BlazeFaceOptions { Variant = back ? BlazeFaceVariant.Back256 : BlazeFaceVariant.Front128, ModelPath = VideoAssets.BlazeFaceModel(back) };
+    for (int pass = 0; pass < 2; pass++)
+    {
+        var blaze = new BlazeFaceDetector(blazeOptions);
+        await blaze.OpenAsync(null!, default);
+        using var capture = new VideoCapture(input, VideoCaptureAPIs.FFMPEG);
+        var tracker = new IouTracker();
+        double read = 0, letterbox = 0, detect = 0, track = 0;
+        int n = 0;
+        int[] gcs = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        using var image = new Mat();
+        while (true)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            if (!capture.Read(image) || image.Empty())
+            {
+                break;
+            }
+
+            long t1 = Stopwatch.GetTimestamp();
+            var frame = new Frame(n, TimeSpan.Zero, image, input);
+            var tensor = FrameTensors.Letterbox(frame, blazeOptions.InputFormat);
+            long t2 = Stopwatch.GetTimestamp();
+            var found = (await blaze.ProcessAsync([tensor], default))[0];
+            long t3 = Stopwatch.GetTimestamp();
+            tracker.Update(found.Detections);
+            long t4 = Stopwatch.GetTimestamp();
+            read += Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
+            letterbox += Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds;
+            detect += Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds;
+            track += Stopwatch.GetElapsedTime(t3, t4).TotalMilliseconds;
+            n++;
+        }
+
+        await blaze.CloseAsync(default);
+        Console.WriteLine($"pass {pass}: {n} frames, ms/frame: read {read / n:0.000}, letterbox {letterbox / n:0.000}, detect {detect / n:0.000}, track {track / n:0.000}; " +
+            $"GCs gen0/1/2: {GC.CollectionCount(0) - gcs[0]}/{GC.CollectionCount(1) - gcs[1]}/{GC.CollectionCount(2) - gcs[2]}");
+    }
+
+    return 0;
+}
+
 var rows = new List<string[]>();
-Measure("generated 640x360", clip, DetectorKind.BlazeFaceFront, null);
-Measure("vtest.avi 768x576", vtest, DetectorKind.BlazeFaceFront, null);
-Measure("vtest.avi 768x576", vtest, DetectorKind.BlazeFaceBack, null);
-Measure("vtest.avi 768x576", vtest, DetectorKind.Hog, hogFrames);
+string[] cases = (StringArg("--cases") ?? "gen-front,vtest-front,vtest-back,vtest-hog").Split(',');
+foreach (string name in cases)
+{
+    var (input, detector, limit) = CaseOf(name, hogFrames);
+    Measure(input == clip ? "generated 640x360" : "vtest.avi 768x576", input, detector, limit);
+}
+
 Console.WriteLine();
-Console.WriteLine("| input | detector | variant | frames | fps | × sequential | % of decode-only | latency p50 ms | latency p99 ms |");
-Console.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| input | detector | variant | frames | fps | × sequential | % of decode-only | latency p50 ms | latency p99 ms | CPU ms/frame | cores busy |");
+Console.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var row in rows)
 {
     Console.WriteLine("| " + string.Join(" | ", row) + " |");
@@ -58,14 +121,23 @@ return 0;
 void Measure(string input, string path, DetectorKind detector, int? maxFrames)
 {
     // Variants are interleaved (one run of each, repeated), so slow drifts in the machine's load hit all of them alike.
+    // The baseline is the loop with OpenCV's and ONNX Runtime's settings as a user gets them, except IntraOp = 1
+    // (Flow's per-session setting); the second sequential row gives the loop all cores (ORT) or one thread (OpenCV's HOG).
+    bool hog = detector == DetectorKind.Hog;
     var variants = new Func<Run>[]
     {
-        () => DecodeOnly(path, maxFrames),
-        () => Sequential(path, detector, maxFrames, 1),
-        () => Sequential(path, detector, maxFrames, Environment.ProcessorCount),
-        () => FlowRun(path, detector, maxFrames, 1),
-        () => FlowRun(path, detector, maxFrames, 2),
+        () => Measured(() => DecodeOnly(path, maxFrames)),
+        () => Measured(() => Sequential(path, detector, maxFrames, 1)),
+        () => Measured(() => hog ? WithOpenCvThreads(1, () => Sequential(path, detector, maxFrames, 1)) : Sequential(path, detector, maxFrames, Environment.ProcessorCount)),
+        () => Measured(() => FlowRun(path, detector, maxFrames, 1)),
+        () => Measured(() => FlowRun(path, detector, maxFrames, 2)),
+        () => Measured(() => WithOpenCvThreads(1, () => FlowRun(path, detector, maxFrames, 2))),
     };
+    if (!hog)
+    {
+        Array.Resize(ref variants, 5);
+    }
+
     var runs = variants.Select(_ => new List<Run>()).ToArray();
     for (int r = 0; r < repeat; r++)
     {
@@ -81,14 +153,58 @@ void Measure(string input, string path, DetectorKind detector, int? maxFrames)
     [
         input, detector.ToString(), variant, run.Frames.ToString(CultureInfo.InvariantCulture), $"{run.Fps:0.0}",
         $"{run.Fps / sequential.Fps:0.00}", $"{100 * run.Fps / decode.Fps:0}%", run.P50 is { } p50 ? $"{p50:0.0}" : "–", run.P99 is { } p99 ? $"{p99:0.0}" : "–",
+        $"{run.CpuMsPerFrame:0.00}", $"{run.Cores:0.00}",
     ]);
     Row("decode-only", decode);
-    Row("sequential (1 session, IntraOp=1)", sequential);
-    Row($"sequential (1 session, IntraOp={Environment.ProcessorCount})", sequentialDefault);
+    Row(hog ? "sequential (OpenCV default threads)" : "sequential (1 session, IntraOp=1)", sequential);
+    Row(hog ? "sequential (OpenCV 1 thread)" : $"sequential (1 session, IntraOp={Environment.ProcessorCount})", sequentialDefault);
     Row("flow dop 1", flow1);
     Row("flow dop 2", flow2);
+    if (hog)
+    {
+        Row("flow dop 2 (OpenCV 1 thread)", medians[5]);
+    }
+
     Console.WriteLine($"{input} {detector}: decode {decode.Fps:0.0} fps, sequential {sequential.Fps:0.0}, flow dop1 {flow1.Fps:0.0}, dop2 {flow2.Fps:0.0}");
 }
+
+static Run Measured(Func<Run> variant)
+{
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    var process = System.Diagnostics.Process.GetCurrentProcess();
+    process.Refresh();
+    var cpu = process.TotalProcessorTime;
+    var watch = Stopwatch.StartNew();
+    var run = variant();
+    double wall = watch.Elapsed.TotalMilliseconds;
+    process.Refresh();
+    double cpuMs = (process.TotalProcessorTime - cpu).TotalMilliseconds;
+    return run with { CpuMsPerFrame = cpuMs / Math.Max(1, run.Frames), Cores = cpuMs / wall };
+}
+
+static Run WithOpenCvThreads(int threads, Func<Run> variant)
+{
+    int before = Cv2.GetNumThreads();
+    Cv2.SetNumThreads(threads);
+    try
+    {
+        return variant();
+    }
+    finally
+    {
+        Cv2.SetNumThreads(before);
+    }
+}
+
+(string Input, DetectorKind Detector, int? MaxFrames) CaseOf(string name, int hogLimit) => name switch
+{
+    "gen-front" => (clip, DetectorKind.BlazeFaceFront, null),
+    "vtest-front" => (vtest, DetectorKind.BlazeFaceFront, null),
+    "vtest-back" => (vtest, DetectorKind.BlazeFaceBack, null),
+    "vtest-hog" => (vtest, DetectorKind.Hog, hogLimit),
+    _ => throw new ArgumentException($"unknown case '{name}' (gen-front, vtest-front, vtest-back, vtest-hog)"),
+};
 
 static Run DecodeOnly(string path, int? maxFrames)
 {
@@ -127,17 +243,17 @@ static Run Sequential(string path, DetectorKind detector, int? maxFrames, int in
         blaze.OpenAsync(null!, default).AsTask().GetAwaiter().GetResult();
     }
 
+    // The loop a user would write: one Mat decoded into again and again.
+    using var image = new Mat();
     while (maxFrames is null || frames < maxFrames)
     {
         long started = Stopwatch.GetTimestamp();
-        var image = new Mat();
         if (!capture.Read(image) || image.Empty())
         {
-            image.Dispose();
             break;
         }
 
-        using var frame = new Frame(frames, TimeSpan.Zero, image, path);
+        var frame = new Frame(frames, TimeSpan.Zero, image, path);
         DetectionFrame found = blaze is not null
             ? blaze.ProcessAsync([FrameTensors.Letterbox(frame, blazeOptions!.InputFormat)], default).AsTask().GetAwaiter().GetResult()[0]
             : classic!.ProcessAsync(frame, default).AsTask().GetAwaiter().GetResult();
@@ -162,10 +278,21 @@ static Run FlowRun(string path, DetectorKind detector, int? maxFrames, int dop)
     return new Run(result.Frames.Count, result.Frames.Count / watch.Elapsed.TotalSeconds, output.EndToEndP50.TotalMilliseconds, output.EndToEndP99.TotalMilliseconds);
 }
 
+string? StringArg(string name)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
 int Arg(string name, int fallback)
 {
     int i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
-internal sealed record Run(int Frames, double Fps, double? P50, double? P99);
+internal sealed record Run(int Frames, double Fps, double? P50, double? P99)
+{
+    public double CpuMsPerFrame { get; init; }
+
+    public double Cores { get; init; }
+}

@@ -62,14 +62,17 @@ public sealed class VideoDetectJob
         var shed = live ? FullMode.LatestOnly : FullMode.Wait;
         int queue = live ? 1 : Math.Max(4, 2 * dop);
         StageHandle<DetectionFrame> detected;
+        // HOG and Haar take 10-100 ms a frame: a frame queued in front of them waits that long per frame ahead of it,
+        // so their stage holds only the frames being worked on (capacity = DOP) and the decoder waits instead.
+        int classicQueue = live ? 1 : dop;
         switch (_options.Detector)
         {
             case DetectorKind.Hog:
-                detected = frames.Then(() => new HogPeopleDetector(), new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = queue, FullMode = shed });
+                detected = frames.Then(() => new HogPeopleDetector(), new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = classicQueue, FullMode = shed });
                 break;
             case DetectorKind.Haar:
                 string cascade = _options.CascadePath ?? HaarFaceDetector.DefaultCascadePath;
-                detected = frames.Then(() => new HaarFaceDetector(cascade), new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = queue, FullMode = shed });
+                detected = frames.Then(() => new HaarFaceDetector(cascade), new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = classicQueue, FullMode = shed });
                 break;
             default:
                 TensorFormat format;

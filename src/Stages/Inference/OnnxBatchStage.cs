@@ -16,8 +16,11 @@ namespace Flow.Stages.Inference;
 /// to get N replicas, each with its own session (data parallelism; a session is used by one batch at a time).</para>
 /// <para>When the model's first input dimension is dynamic, a batch runs as one call with batch size N
 /// (dynamic batching); when it is fixed to 1, the items of a batch run one after another on the same session.</para>
+/// <para>Each replica keeps its input and output buffers from call to call (pinned, bound to the session as
+/// ONNX Runtime values), so a call allocates nothing large: the outputs a model declares with fixed shapes
+/// (apart from the batch dimension) are written by ONNX Runtime straight into those buffers.</para>
 /// </remarks>
-public abstract class OnnxBatchStage<TIn, TOut> : IStage<TIn[], TOut[]>
+public abstract class OnnxBatchStage<TIn, TOut> : IStage<TIn[], TOut[]>, IDisposable
 {
     private readonly OnnxModelOptions _options;
     private InferenceSession? _session;
@@ -25,6 +28,11 @@ public abstract class OnnxBatchStage<TIn, TOut> : IStage<TIn[], TOut[]>
     private IReadOnlyList<OnnxTensorInfo> _outputs = [];
     private int[] _itemShape = [];
     private int _itemLength;
+    private RunOptions? _runOptions;
+    private string[] _inputNames = [];
+    private string[] _outputNames = [];
+    private readonly Dictionary<int, Binding> _bindings = [];
+    private ReadOnlyMemory<float>[] _slices = [];
 
     /// <summary>Creates the stage; the session is created when the stage is opened.</summary>
     /// <param name="options">The model file and session settings; a snapshot is taken.</param>
@@ -92,6 +100,10 @@ public abstract class OnnxBatchStage<TIn, TOut> : IStage<TIn[], TOut[]>
             }
 
             ValidateModel(_input, _outputs);
+            _inputNames = [_input.Name];
+            _outputNames = _outputs.Select(o => o.Name).ToArray();
+            _slices = new ReadOnlyMemory<float>[_outputs.Count];
+            _runOptions = new RunOptions();
         }
         catch
         {
@@ -122,15 +134,51 @@ public abstract class OnnxBatchStage<TIn, TOut> : IStage<TIn[], TOut[]>
             }
         }
 
+        // Only once the whole batch has its results: a retried batch must still find its inputs.
+        foreach (var done in item)
+        {
+            ReleaseInput(done);
+        }
+
         return ValueTask.FromResult(results);
     }
 
     /// <inheritdoc />
     public ValueTask CloseAsync(CancellationToken cancellationToken)
     {
+        Release();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Releases the session and its buffers if the stage was opened and not closed.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the session and its buffers.</summary>
+    /// <param name="disposing"><see langword="true"/> when called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Release();
+        }
+    }
+
+    private void Release()
+    {
+        foreach (var binding in _bindings.Values)
+        {
+            binding.Dispose();
+        }
+
+        _bindings.Clear();
+        _runOptions?.Dispose();
+        _runOptions = null;
         _session?.Dispose();
         _session = null;
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>
@@ -160,40 +208,119 @@ public abstract class OnnxBatchStage<TIn, TOut> : IStage<TIn[], TOut[]>
 
     /// <summary>Turns one item's slice of the outputs into its result.</summary>
     /// <param name="item">The item.</param>
-    /// <param name="outputs">Each output's values for this item only, in output order.</param>
+    /// <param name="outputs">Each output's values for this item only, in output order (empty for an output that
+    /// is not float). The memory is reused by the next call: copy what the result keeps.</param>
     /// <returns>The result.</returns>
     protected abstract TOut ReadOutput(TIn item, IReadOnlyList<ReadOnlyMemory<float>> outputs);
 
+    /// <summary>
+    /// Called for every item of a batch once the whole batch has its results, so an item can give back
+    /// buffers it no longer needs (e.g. a pooled input tensor). Not called for a batch that failed.
+    /// </summary>
+    /// <param name="item">The item.</param>
+    protected virtual void ReleaseInput(TIn item)
+    {
+    }
+
     private void RunBatch(InferenceSession session, TIn[] items, int start, int count, TOut[] results)
     {
-        var buffer = new float[count * _itemLength];
+        var binding = BindingFor(count);
         for (int i = 0; i < count; i++)
         {
-            WriteInput(items[start + i], buffer.AsSpan(i * _itemLength, _itemLength));
+            WriteInput(items[start + i], binding.Input.AsSpan(i * _itemLength, _itemLength));
         }
 
-        var shape = new int[_itemShape.Length + 1];
-        shape[0] = count;
-        _itemShape.CopyTo(shape, 1);
-        var tensor = new DenseTensor<float>(buffer, shape);
-        using var outputs = session.Run([NamedOnnxValue.CreateFromTensor(_input!.Name, tensor)]);
+        if (binding.OutputValues is { } outputValues)
+        {
+            session.Run(_runOptions, _inputNames, binding.InputValues, _outputNames, outputValues);
+            Interlocked.Increment(ref _sessionRuns);
+            ReadResults(items, start, count, results, binding.Outputs);
+            return;
+        }
+
+        // Outputs whose size is only known after the call (dynamic dimensions besides the batch): ONNX Runtime allocates them.
+        using var outputs = session.Run(_runOptions, _inputNames, binding.InputValues, _outputNames);
         Interlocked.Increment(ref _sessionRuns);
         var arrays = new float[outputs.Count][];
         for (int o = 0; o < outputs.Count; o++)
         {
-            arrays[o] = outputs[o].AsTensor<float>().ToArray();
+            var value = outputs[o];
+            arrays[o] = value.IsTensor && value.GetTensorTypeAndShape().ElementDataType == TensorElementType.Float
+                ? value.GetTensorDataAsSpan<float>().ToArray()
+                : [];
         }
 
+        ReadResults(items, start, count, results, arrays);
+    }
+
+    private void ReadResults(TIn[] items, int start, int count, TOut[] results, float[][] arrays)
+    {
         for (int i = 0; i < count; i++)
         {
-            var slices = new ReadOnlyMemory<float>[arrays.Length];
             for (int o = 0; o < arrays.Length; o++)
             {
                 int per = arrays[o].Length / count;
-                slices[o] = arrays[o].AsMemory(i * per, per);
+                _slices[o] = arrays[o].AsMemory(i * per, per);
             }
 
-            results[start + i] = ReadOutput(items[start + i], slices);
+            results[start + i] = ReadOutput(items[start + i], _slices);
+        }
+    }
+
+    private Binding BindingFor(int count)
+    {
+        if (_bindings.TryGetValue(count, out var binding))
+        {
+            return binding;
+        }
+
+        var shape = new long[_itemShape.Length + 1];
+        shape[0] = count;
+        for (int d = 0; d < _itemShape.Length; d++)
+        {
+            shape[d + 1] = _itemShape[d];
+        }
+
+        binding = new Binding(new float[count * _itemLength], shape);
+        // Outputs can be bound ahead of the call when every one is float with a known size for this batch size.
+        if (_outputs.All(o => o.ElementType == typeof(float) && o.Dimensions.Count >= 2 && (o.Dimensions[0] < 0 || o.Dimensions[0] == count) && o.Dimensions.Skip(1).All(d => d > 0)))
+        {
+            binding.BindOutputs(_outputs.Select(o => (long[])[count, .. o.Dimensions.Skip(1).Select(d => (long)d)]).ToArray());
+        }
+
+        _bindings[count] = binding;
+        return binding;
+    }
+
+    /// <summary>One batch size's buffers, pinned and wrapped as ONNX Runtime values for the replica's lifetime.</summary>
+    private sealed class Binding : IDisposable
+    {
+        public Binding(float[] input, long[] shape)
+        {
+            Input = input;
+            InputValues = [OrtValue.CreateTensorValueFromMemory(input, shape)];
+        }
+
+        public float[] Input { get; }
+
+        public OrtValue[] InputValues { get; }
+
+        public float[][] Outputs { get; private set; } = [];
+
+        public OrtValue[]? OutputValues { get; private set; }
+
+        public void BindOutputs(long[][] shapes)
+        {
+            Outputs = shapes.Select(shape => new float[shape.Aggregate(1L, (a, b) => a * b)]).ToArray();
+            OutputValues = Outputs.Select((array, o) => OrtValue.CreateTensorValueFromMemory(array, shapes[o])).ToArray();
+        }
+
+        public void Dispose()
+        {
+            foreach (var value in InputValues.Concat(OutputValues ?? []))
+            {
+                value.Dispose();
+            }
         }
     }
 }

@@ -65,6 +65,13 @@ public sealed class BlazeFaceDetector : OnnxBatchStage<TensorFrame, DetectionFra
     }
 
     /// <inheritdoc />
+    protected override void ReleaseInput(TensorFrame item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        item.ReleaseTensor();
+    }
+
+    /// <inheritdoc />
     protected override DetectionFrame ReadOutput(TensorFrame item, IReadOnlyList<ReadOnlyMemory<float>> outputs)
     {
         ArgumentNullException.ThrowIfNull(item);

@@ -73,6 +73,13 @@ public sealed class OnnxBoxDetector : OnnxBatchStage<TensorFrame, DetectionFrame
     }
 
     /// <inheritdoc />
+    protected override void ReleaseInput(TensorFrame item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        item.ReleaseTensor();
+    }
+
+    /// <inheritdoc />
     protected override DetectionFrame ReadOutput(TensorFrame item, IReadOnlyList<ReadOnlyMemory<float>> outputs)
     {
         ArgumentNullException.ThrowIfNull(item);

@@ -5,9 +5,12 @@ namespace Flow.Stages.Video;
 /// <summary>Turns frames into model input tensors (the preprocessing stage; safe to run in parallel).</summary>
 public static class FrameTensors
 {
+    [ThreadStatic]
+    private static Mat? _boxed;
+
     /// <summary>
     /// Letterboxes a frame into the format's size (aspect ratio kept, centred, padded with black) and
-    /// normalises it into a new float tensor.
+    /// normalises it into a float tensor rented from a pool (the detector gives it back, see <see cref="TensorFrame.ReleaseTensor"/>).
     /// </summary>
     /// <param name="frame">The frame.</param>
     /// <param name="format">The model's input format.</param>
@@ -17,9 +20,9 @@ public static class FrameTensors
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(format);
         var transform = LetterboxTransform.Compute(frame.Width, frame.Height, format.Width, format.Height);
-        var tensor = new float[format.Length];
+        var tensor = TensorBufferPool.Rent(format.Length);
         Fill(frame.Image, transform, format, tensor);
-        return new TensorFrame(frame, tensor, transform);
+        return new TensorFrame(frame, tensor, transform, pooled: true);
     }
 
     /// <summary>Letterboxes a BGR image into <paramref name="destination"/> as the format says.</summary>
@@ -43,7 +46,15 @@ public static class FrameTensors
         }
 
         int w = format.Width, h = format.Height;
-        using var boxed = new Mat(h, w, MatType.CV_8UC3, Scalar.All(0));
+        // One 8-bit letterbox image per thread and size, reused: the resize writes into its middle, the padding stays black.
+        var boxed = _boxed;
+        if (boxed is null || boxed.Width != w || boxed.Height != h)
+        {
+            boxed?.Dispose();
+            boxed = _boxed = new Mat(h, w, MatType.CV_8UC3);
+        }
+
+        boxed.SetTo(Scalar.All(0));
         int scaledWidth = Math.Clamp(transform.ScaledWidth, 1, w);
         int scaledHeight = Math.Clamp(transform.ScaledHeight, 1, h);
         using (var roi = new Mat(boxed, new Rect((int)transform.PadX, (int)transform.PadY, scaledWidth, scaledHeight)))
@@ -51,7 +62,7 @@ public static class FrameTensors
             Cv2.Resize(image, roi, new Size(scaledWidth, scaledHeight), 0, 0, InterpolationFlags.Linear);
         }
 
-        // A freshly allocated Mat is continuous: its bytes can be read in place, without a copy.
+        // A Mat allocated whole is continuous: its bytes can be read in place, without a copy.
         ReadOnlySpan<byte> pixels = boxed.AsSpan<byte>();
         float scale = format.Scale, offset = format.Offset;
         int first = format.Rgb ? 2 : 0, last = format.Rgb ? 0 : 2;
