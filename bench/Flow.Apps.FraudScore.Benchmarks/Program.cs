@@ -3,11 +3,11 @@ using System.Globalization;
 using Flow.Apps.FraudScore.Benchmarks;
 
 // dotnet run -c Release --project bench/Flow.Apps.FraudScore.Benchmarks -- [--rows N] [--repeats R] [--chunk ROWS]
-//     [--capacity TRANSACTIONS] [--skip-kafka | --only-kafka | --only-pipeline DOP[,DOP…] [--report]]
+//     [--capacity TRANSACTIONS] [--skip-kafka | --only-kafka | --only-pipeline DOP[,DOP…] [--report] | --only-paced]
 var defaults = new Flow.Apps.FraudScore.Scoring.FraudScoringOptions();
 int rows = 1_000_000, repeats = 3, chunk = defaults.BatchSize, capacity = defaults.BoundedCapacity;
 int[] onlyPipeline = [];
-bool report = false;
+bool report = false, onlyPaced = false;
 bool kafka = true, onlyKafka = false;
 for (int i = 0; i < args.Length; i++)
 {
@@ -20,6 +20,7 @@ for (int i = 0; i < args.Length; i++)
         case "--only-pipeline": onlyPipeline = [.. args[++i].Split(',').Select(d => int.Parse(d, CultureInfo.InvariantCulture))]; break;
         case "--chunk": chunk = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--report": report = true; break;
+        case "--only-paced": onlyPaced = true; break;
         case "--capacity": capacity = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
@@ -27,7 +28,11 @@ for (int i = 0; i < args.Length; i++)
 
 var watch = Stopwatch.StartNew();
 await using var bench = await FraudBenchmark.PrepareAsync(rows, chunk, capacity, Console.Out);
-if (onlyPipeline.Length > 0)
+if (onlyPaced)
+{
+    await bench.RunPacedOnlyAsync(repeats, Console.Out);
+}
+else if (onlyPipeline.Length > 0)
 {
     await bench.RunPipelineOnlyAsync(onlyPipeline, repeats, report, Console.Out);
 }

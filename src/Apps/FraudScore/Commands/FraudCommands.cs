@@ -156,7 +156,7 @@ public static class FraudCommands
         var rejects = new Option<string?>("--dead-letters") { Description = "CSV: dead-letter file for malformed rows (default <csv>.rejected.txt)" };
         var speed = new Option<double?>("--speed") { Description = "CSV: replay at this multiple of event time (default: as fast as possible)" };
         var dop = Positive<int>("--dop", "Feature partitions and scoring replicas", 2);
-        var batch = Positive<int>("--batch", "Transactions per scoring batch", 256);
+        var batch = Positive<int>("--batch", "Transactions per scoring batch (CSV: rows per chunk)", new FraudScoringOptions().BatchSize);
         var maxRecords = new Option<long?>("--max-records") { Description = "Kafka: stop after this many records (default: run until Ctrl+C/SIGTERM)" };
         var idle = new Option<double?>("--idle-exit") { Description = "Kafka: stop after this many seconds without records" };
         var maxRate = new Option<double?>("--max-rate") { Description = "Kafka: consume at most this many records per second" };

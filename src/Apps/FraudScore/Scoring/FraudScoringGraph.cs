@@ -95,12 +95,12 @@ public static class FraudScoringGraph
         return lanes == 1 ? outputs[0] : builder.Merge(new StageOptions { Name = "merge", BoundedCapacity = capacity * lanes }, outputs);
     }
 
-    /// <summary>The queue length, in chunks, that holds about <see cref="FraudScoringOptions.BoundedCapacity"/> transactions (at least 2).</summary>
+    /// <summary>The queue length, in chunks, that holds about <see cref="FraudScoringOptions.BoundedCapacity"/> transactions (at least 4, so a lane never waits on a broadcast held up by the other lane's full queue for long).</summary>
     /// <param name="options">The scoring options.</param>
     /// <returns>The capacity of each chunk stage.</returns>
     public static int ChunkCapacity(FraudScoringOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Math.Max(2, options.BoundedCapacity / options.BatchSize);
+        return Math.Max(4, options.BoundedCapacity / options.BatchSize);
     }
 }
