@@ -26,6 +26,48 @@ public class VideoDetectJobTests
         Assert.Null(result.InputError);
     }
 
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(4, 3)]
+    public async Task BlazeFace_GeneratedClip_SameDetectionsAndTrackIdsAsTheSequentialLoop(int dop, int batch)
+    {
+        // The loop a user would write, with the same detector and tracker: pooled tensors, recycled decode
+        // images and bound ONNX Runtime buffers in the pipeline must not change a single box.
+        var clip = TestClips.Faces24;
+        var options = new BlazeFaceOptions { ModelPath = VideoAssets.BlazeFaceModel(back: false) };
+        var expected = new List<IReadOnlyList<Detection>>();
+        var detector = new BlazeFaceDetector(options);
+        await detector.OpenAsync(null!, default);
+        var tracker = new IouTracker();
+        using (var capture = new OpenCvSharp.VideoCapture(clip.VideoPath, OpenCvSharp.VideoCaptureAPIs.FFMPEG))
+        using (var image = new OpenCvSharp.Mat())
+        {
+            for (int i = 0; capture.Read(image) && !image.Empty(); i++)
+            {
+                var frame = new Frame(i, TimeSpan.Zero, image, clip.VideoPath);
+                var found = (await detector.ProcessAsync([FrameTensors.Letterbox(frame, options.InputFormat)], default))[0];
+                expected.Add(tracker.Update(found.Detections));
+            }
+        }
+
+        await detector.CloseAsync(default);
+        var result = await new VideoDetectJob(new VideoDetectOptions
+        {
+            Input = clip.VideoPath,
+            Detector = DetectorKind.BlazeFaceFront,
+            DegreeOfParallelism = dop,
+            BatchSize = batch,
+        }).RunAsync(null, default);
+
+        Assert.Equal(24, expected.Count);
+        Assert.True(expected.Sum(d => d.Count) >= 60, "the loop should find most of the 72 faces");
+        Assert.Equal(expected.Count, result.Frames.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i], result.Frames[i].Detections);
+        }
+    }
+
     [Fact]
     public async Task Haar_GeneratedClip_FindsMostFaces()
     {
@@ -52,6 +94,7 @@ public class VideoDetectJobTests
         }).RunAsync(null, default);
 
         Assert.Equal(4, result.Frames.Count);
+        Assert.Equal(2, result.Pipeline["detect"].BoundedCapacity); // a slow detector holds only the frames in work (DOP 2)
         Assert.True(result.Detections > 0);
         Assert.All(result.Frames.SelectMany(f => f.Detections), d => Assert.Equal("person", d.Label));
         Assert.Equal(4, File.ReadAllLines(json).Length);

@@ -39,6 +39,18 @@ public class VideoDetectOptionsTests
         Assert.Equal(DetectorKind.BlazeFaceFront, options.Detector);
         Assert.Equal(0.5f, options.ScoreThreshold);
         Assert.Null(options.MaxFrames);
+        Assert.Null(options.DecoderThreads);
+    }
+
+    [Theory]
+    [InlineData(null, 2)]    // the replicas' cores are not given to FFmpeg
+    [InlineData(null, 64)]   // never below 1
+    [InlineData(3, 2)]       // an explicit value wins
+    public void DecoderThreads_DefaultLeavesTheReplicasTheirCores(int? set, int dop)
+    {
+        int threads = VideoDetectJob.DecoderThreads(new VideoDetectOptions { DecoderThreads = set, DegreeOfParallelism = dop });
+        Assert.Equal(set ?? Math.Max(1, Environment.ProcessorCount - dop), threads);
+        Assert.InRange(threads, 1, Math.Max(set ?? 1, Environment.ProcessorCount));
     }
 
     [Fact]
@@ -48,5 +60,6 @@ public class VideoDetectOptionsTests
         Assert.Equal("BatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => new VideoDetectOptions { BatchSize = -1 }).ParamName);
         Assert.Equal("MaxFrames", Assert.Throws<ArgumentOutOfRangeException>(() => new VideoDetectOptions { MaxFrames = 0 }).ParamName);
         Assert.Equal("ScoreThreshold", Assert.Throws<ArgumentOutOfRangeException>(() => new VideoDetectOptions { ScoreThreshold = 1.5f }).ParamName);
+        Assert.Equal("DecoderThreads", Assert.Throws<ArgumentOutOfRangeException>(() => new VideoDetectOptions { DecoderThreads = 0 }).ParamName);
     }
 }

@@ -22,6 +22,14 @@ internal sealed class DenseStage(string modelPath) : OnnxBatchStage<float[], flo
 {
     public int Opened { get; private set; }
 
+    /// <summary>Items given back through <see cref="ReleaseInput"/>, in order.</summary>
+    public List<float[]> Released { get; } = [];
+
+    /// <summary>An item for which <see cref="WriteInput"/> throws.</summary>
+    public float[]? FailOn { get; set; }
+
+    protected override void ReleaseInput(float[] item) => Released.Add(item);
+
     protected override void ValidateModel(OnnxTensorInfo input, IReadOnlyList<OnnxTensorInfo> outputs)
     {
         Opened++;
@@ -31,7 +39,15 @@ internal sealed class DenseStage(string modelPath) : OnnxBatchStage<float[], flo
         }
     }
 
-    protected override void WriteInput(float[] item, Span<float> destination) => item.CopyTo(destination);
+    protected override void WriteInput(float[] item, Span<float> destination)
+    {
+        if (ReferenceEquals(item, FailOn))
+        {
+            throw new InvalidOperationException("bad item");
+        }
+
+        item.CopyTo(destination);
+    }
 
     protected override float[] ReadOutput(float[] item, IReadOnlyList<ReadOnlyMemory<float>> outputs) => outputs[0].ToArray();
 }

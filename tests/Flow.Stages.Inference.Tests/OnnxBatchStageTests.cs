@@ -39,6 +39,63 @@ public class OnnxBatchStageTests
     }
 
     [Fact]
+    public async Task ProcessAsync_RepeatedBatchesOfChangingSizes_ReusedBuffersGiveEachItemItsOwnResult()
+    {
+        // Buffers are bound once per batch size and reused: a stale value from an earlier call would show here.
+        var (path, model) = Models.Dense4To3();
+        var stage = new DenseStage(path);
+        await stage.OpenAsync(null!, default);
+        try
+        {
+            int next = 1;
+            foreach (int size in new[] { 5, 2, 5, 1, 2 })
+            {
+                var items = Enumerable.Range(next, size).Select(Input).ToArray();
+                next += size;
+                var results = await stage.ProcessAsync(items, default);
+                for (int i = 0; i < size; i++)
+                {
+                    var expected = Expected(model, items[i]);
+                    Assert.Equal(expected.Length, results[i].Length);
+                    for (int j = 0; j < expected.Length; j++)
+                    {
+                        Assert.Equal(expected[j], results[i][j], 4);
+                    }
+                }
+            }
+
+            Assert.Equal(5, stage.SessionRuns);
+        }
+        finally
+        {
+            await stage.CloseAsync(default);
+        }
+    }
+
+    [Fact]
+    public async Task ProcessAsync_SuccessfulBatch_ReleasesEveryInputAfterwards_FailedBatchReleasesNone()
+    {
+        var (path, _) = Models.Dense4To3();
+        var stage = new DenseStage(path);
+        await stage.OpenAsync(null!, default);
+        try
+        {
+            var good = Enumerable.Range(0, 3).Select(Input).ToArray();
+            await stage.ProcessAsync(good, default);
+            Assert.Equal(good, stage.Released);
+
+            var bad = Enumerable.Range(10, 3).Select(Input).ToArray();
+            stage.FailOn = bad[2];
+            await Assert.ThrowsAsync<InvalidOperationException>(async () => await stage.ProcessAsync(bad, default));
+            Assert.Equal(3, stage.Released.Count); // a retried batch must still find its inputs
+        }
+        finally
+        {
+            await stage.CloseAsync(default);
+        }
+    }
+
+    [Fact]
     public async Task Pipeline_BatchedReplicatedStage_KeepsOrderAndOpensOneSessionPerReplica()
     {
         var (path, model) = Models.Dense4To3();

@@ -26,10 +26,11 @@ internal static class VideoCommandLine
         var maxFrames = new Option<long?>("--max-frames") { Description = "Stop after this many frames." };
         var score = new Option<float>("--score") { Description = "Least detector score to keep a box (ONNX detectors).", DefaultValueFactory = _ => 0.5f };
         var cascade = new Option<string?>("--cascade") { Description = $"Haar cascade XML (default {HaarFaceDetector.DefaultCascadePath})." };
+        var decoderThreads = new Option<int?>("--decoder-threads") { Description = "FFmpeg decoding threads (default: the cores the detector replicas leave free, at least 1)." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No live view; only the final report." };
         var command = new Command("video", "Detect and track faces or people in a video file, image folder, camera or stream URL.")
         {
-            input, detector, output, json, snapshots, dop, batch, maxFrames, score, cascade, quiet,
+            input, detector, output, json, snapshots, dop, batch, maxFrames, score, cascade, decoderThreads, quiet,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -64,6 +65,7 @@ internal static class VideoCommandLine
             MaxFrames = parseResult.GetValue<long?>("--max-frames"),
             ScoreThreshold = parseResult.GetValue<float>("--score"),
             CascadePath = parseResult.GetValue<string?>("--cascade"),
+            DecoderThreads = parseResult.GetValue<int?>("--decoder-threads"),
             View = parseResult.GetValue<bool>("--quiet") ? LiveViewMode.ReportOnly : LiveViewMode.Auto,
         };
         options.SetDetector(parseResult.GetValue<string>("--detector") ?? "blazeface-front");

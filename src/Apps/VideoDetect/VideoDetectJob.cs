@@ -35,7 +35,7 @@ public sealed class VideoDetectJob
             throw new InvalidOperationException("no input given (a video file, image folder, camera index or stream URL)");
         }
 
-        using var source = VideoSource.Parse(_options.Input, new VideoSourceOptions { MaxFrames = _options.MaxFrames });
+        using var source = VideoSource.Parse(_options.Input, new VideoSourceOptions { MaxFrames = _options.MaxFrames, DecoderThreads = DecoderThreads(_options) });
         var sink = new RecordingSink(new DetectionOutputSink(new DetectionOutputOptions
         {
             VideoPath = _options.VideoOutput,
@@ -114,6 +114,14 @@ public sealed class VideoDetectJob
             .To(sink, new StageOptions { Name = "output", BoundedCapacity = queue });
         return builder.Build();
     }
+
+    /// <summary>
+    /// FFmpeg's decoding threads: the option, else the cores the detector replicas leave free (at least 1). FFmpeg's
+    /// own default (a thread per core) made its threads compete with the replicas: on 2 cores at DOP 2, one decoding
+    /// thread took the pipeline from about 1.72 to 1.9 cores busy.
+    /// </summary>
+    internal static int DecoderThreads(VideoDetectOptions options) =>
+        options.DecoderThreads ?? Math.Max(1, Environment.ProcessorCount - options.DegreeOfParallelism);
 
     private static double FramesPerSecondOf(VideoSource source)
     {

@@ -69,6 +69,24 @@ public sealed class VideoDetectOptions
         }
     }
 
+    /// <summary>FFmpeg's decoding threads for a file or stream (see <see cref="VideoSourceOptions.DecoderThreads"/>).</summary>
+    /// <value>The default is <see langword="null"/>: the cores the detector replicas leave free, at least 1
+    /// (1 on a 2-core machine at the default DOP 2).</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public int? DecoderThreads
+    {
+        get;
+        set
+        {
+            if (value is { } v)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegativeOrZero(v, nameof(DecoderThreads));
+            }
+
+            field = value;
+        }
+    }
+
     /// <summary>
     /// The most frames per inference call (dynamic batching, ONNX detectors on files). A model whose batch
     /// dimension is fixed to 1 (the bundled BlazeFace files) runs a batch's frames one after another.

@@ -40,6 +40,44 @@ public class VideoSourceTests
         Assert.Equal(10, source.FramesPerSecond, 3);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(1)]
+    public async Task ReadAsync_FramesDisposedAsTheyGo_DecodesIntoOneImageWithTheSamePixelsAsAFreshDecode(int? decoderThreads)
+    {
+        // Reference: OpenCV's own loop, a new Mat per frame.
+        string path = TestFiles.Asset("vtest.avi");
+        var expected = new List<Scalar>();
+        using (var capture = new VideoCapture(path, VideoCaptureAPIs.FFMPEG))
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                using var mat = new Mat();
+                Assert.True(capture.Read(mat));
+                expected.Add(Cv2.Sum(mat));
+            }
+        }
+
+        using var source = VideoSource.FromFile(path, new VideoSourceOptions { MaxFrames = 30, DecoderThreads = decoderThreads });
+        await source.OpenAsync(null!, default);
+        var sums = new List<Scalar>();
+        var images = new HashSet<Mat>(ReferenceEqualityComparer.Instance);
+        await foreach (var frame in source.ReadAsync(default))
+        {
+            images.Add(frame.Image);
+            sums.Add(Cv2.Sum(frame.Image));
+            frame.Dispose(); // gives the image back for the next frame
+        }
+
+        await source.CloseAsync(default);
+        Assert.Equal(expected, sums);
+        Assert.Single(images);
+    }
+
+    [Fact]
+    public void DecoderThreads_Zero_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VideoSourceOptions { DecoderThreads = 0 });
+
     [Fact]
     public async Task ReadAsync_MaxFrames_StopsThereWithoutError()
     {

@@ -36,6 +36,37 @@ public class FrameTensorsTests
     }
 
     [Fact]
+    public void Letterbox_AfterARelease_ReusesTheArrayAndOverwritesEveryValue()
+    {
+        // A size no other test uses, so the pool hands this test's own array back.
+        var format = new TensorFormat(31, 29, TensorLayout.Nhwc, Rgb: true, Scale: 1f / 255f, Offset: 0f);
+        using var white = new Mat(29, 31, MatType.CV_8UC3, Scalar.All(255));
+        var first = FrameTensors.Letterbox(TestFiles.FrameOf(white), format);
+        var array = first.Tensor;
+        first.ReleaseTensor();
+
+        // Wide and dark: rows of padding where the white image had pixels.
+        using var wide = new Mat(20, 93, MatType.CV_8UC3, new Scalar(10, 20, 30));
+        var second = FrameTensors.Letterbox(TestFiles.FrameOf(wide), format);
+        Assert.Same(array, second.Tensor);
+        var fresh = new float[format.Length];
+        FrameTensors.Fill(wide, second.Transform, format, fresh);
+        Assert.Equal(fresh, second.Tensor);
+    }
+
+    [Fact]
+    public void ReleaseTensor_ThenTensor_ThrowsAndReleasingAgainIsHarmless()
+    {
+        using var image = new Mat(16, 16, MatType.CV_8UC3, Scalar.All(0));
+        var tensor = FrameTensors.Letterbox(TestFiles.FrameOf(image), new BlazeFaceOptions().InputFormat);
+        Assert.False(tensor.IsReleased);
+        tensor.ReleaseTensor();
+        tensor.ReleaseTensor();
+        Assert.True(tensor.IsReleased);
+        Assert.Throws<ObjectDisposedException>(() => tensor.Tensor);
+    }
+
+    [Fact]
     public void Fill_GrayImage_ThrowsNamingTheType()
     {
         using var gray = new Mat(10, 10, MatType.CV_8UC1, Scalar.All(0));

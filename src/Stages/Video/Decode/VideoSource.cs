@@ -17,6 +17,8 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
     // Decoded images handed back by disposed frames, decoded into again: a 768x576 frame is 1.3 MB of native
     // memory that would otherwise be allocated, page-faulted in and freed for every frame.
     private const int MaxPooledImages = 16;
+    // CAP_PROP_N_THREADS: FFmpeg's decoding threads, an open-time parameter.
+    private const int CapturePropertyThreads = 70;
     private readonly System.Collections.Concurrent.ConcurrentQueue<Mat> _freeImages = new();
     private readonly Action<Mat> _recycle;
     private volatile bool _released;
@@ -134,7 +136,9 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
                     throw new VideoSourceException(Input, $"video file '{Input}' not found");
                 }
 
-                _capture = new VideoCapture(Input, VideoCaptureAPIs.FFMPEG);
+                _capture = _options.DecoderThreads is { } threads
+                    ? new VideoCapture(Input, VideoCaptureAPIs.FFMPEG, [CapturePropertyThreads, threads])
+                    : new VideoCapture(Input, VideoCaptureAPIs.FFMPEG);
                 if (!_capture.IsOpened())
                 {
                     Release();
@@ -180,7 +184,9 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
             default:
                 int timeoutMs = (int)Math.Min(int.MaxValue, _options.OpenTimeout.TotalMilliseconds);
                 // 53 / 54: CAP_PROP_OPEN_TIMEOUT_MSEC / CAP_PROP_READ_TIMEOUT_MSEC, so an unreachable URL fails instead of hanging.
-                _capture = new VideoCapture(Input, VideoCaptureAPIs.FFMPEG, [53, timeoutMs, 54, timeoutMs]);
+                _capture = new VideoCapture(Input, VideoCaptureAPIs.FFMPEG, _options.DecoderThreads is { } urlThreads
+                    ? [53, timeoutMs, 54, timeoutMs, CapturePropertyThreads, urlThreads]
+                    : [53, timeoutMs, 54, timeoutMs]);
                 if (!_capture.IsOpened())
                 {
                     Release();

@@ -58,6 +58,26 @@ public sealed class VideoSourceOptions
         }
     }
 
+    /// <summary>
+    /// How many threads FFmpeg decodes a file or stream with. When other stages keep the cores busy (detectors),
+    /// fewer decoding threads waste less time competing with them.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: FFmpeg's own choice (about one per core). Cameras ignore it.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public int? DecoderThreads
+    {
+        get;
+        set
+        {
+            if (value is { } v)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegativeOrZero(v, nameof(DecoderThreads));
+            }
+
+            field = value;
+        }
+    }
+
     /// <summary>Returns a copy, so later changes to this object do not reach a source.</summary>
     /// <returns>A new options object with the same values.</returns>
     public VideoSourceOptions Clone() => (VideoSourceOptions)MemberwiseClone();
