@@ -96,6 +96,33 @@ internal static class Report
             }
         }
 
+        if (sections.Contains("pipetrace"))
+        {
+            Tensor x = Workloads.RandomTensor(5, 128, 1, 28, 28);
+            Tensor y = Workloads.OneHot(128, 10, 6);
+            foreach (int m in new[] { 4, 16 })
+            {
+                var p = new PipelineParallelTrainer(Workloads.BalancedMlp(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2, m);
+                p.Scheduler = new Internal.Pipeline.GPipeChannelScheduler();
+                for (int i = 0; i < 20; i++)
+                {
+                    p.TrainStep(x, y);
+                }
+
+                foreach (var st in p.StagesForTrace)
+                {
+                    st.Trace = [];
+                }
+
+                p.TrainStep(x, y);
+                o.WriteLine($"trace M={m} wall {p.LastStatistics!.WallTime.TotalMilliseconds:F2} ms bubble {p.LastStatistics.BubbleFraction:P1}");
+                foreach (var st in p.StagesForTrace)
+                {
+                    o.WriteLine($" stage {st.Index}: " + string.Join(" ", st.Trace!.Select(e => $"{e.Kind}{e.M}[{Stopwatch.GetElapsedTime(p.LastRunStart, e.Start).TotalMilliseconds:F2}-{Stopwatch.GetElapsedTime(p.LastRunStart, e.End).TotalMilliseconds:F2}]")));
+                }
+            }
+        }
+
         if (All("profile"))
         {
             Sequential cnn = FashionMnist.CreateCnn();

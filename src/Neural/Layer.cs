@@ -42,6 +42,17 @@ public abstract class Layer
     {
     }
 
+    /// <summary>
+    /// Packs the weights a pipeline stage keeps cached between optimizer steps (see
+    /// <see cref="LayerContext.CacheWeightPanels"/>) ahead of the first micro-batch, so a stage can do
+    /// it while it would otherwise wait for its neighbour. Layers without cached weights do nothing.
+    /// </summary>
+    /// <param name="forward">Pack what the forward pass reads.</param>
+    /// <param name="backward">Pack what the input-gradient pass reads.</param>
+    internal virtual void PrepareCachedWeights(bool forward, bool backward)
+    {
+    }
+
     /// <inheritdoc/>
     public override string ToString() => Description;
 }

@@ -191,6 +191,12 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
         return result!;
     }
 
+    /// <summary>Gets the stages, for recording their timelines (<see cref="PipelineStage.Trace"/>).</summary>
+    internal IReadOnlyList<PipelineStage> StagesForTrace => _stages;
+
+    /// <summary>Gets the Stopwatch timestamp at which the last step's stages started.</summary>
+    internal long LastRunStart { get; private set; }
+
     private void Run(Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient)
     {
         foreach (PipelineStage stage in _stages)
@@ -199,6 +205,7 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
         }
 
         long t0 = Stopwatch.GetTimestamp();
+        LastRunStart = t0;
         Scheduler.Run(_stages, MicroBatches, input, output, lossGradient);
         LastStatistics = new PipelineStepStatistics(Stopwatch.GetElapsedTime(t0), [.. _stages.Select(s => s.Busy)], MicroBatches);
     }

@@ -156,6 +156,19 @@ internal sealed class DenseLayer : Layer
         }
     }
 
+    internal override void PrepareCachedWeights(bool forward, bool backward)
+    {
+        if (forward)
+        {
+            PackedWeight();
+        }
+
+        if (backward)
+        {
+            PackedTransposedWeight();
+        }
+    }
+
     /// <summary>W packed for the GEMM, refreshed when the optimizer changes W (pipeline micro-batches share it).</summary>
     private float[] PackedWeight()
     {

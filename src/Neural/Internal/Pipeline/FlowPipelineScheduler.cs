@@ -14,11 +14,37 @@ internal sealed class FlowPipelineScheduler : IPipelineScheduler
     public void Run(IReadOnlyList<PipelineStage> stages, int microBatches, Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient)
     {
         bool training = lossGradient is not null;
+
+        // Forward weights are packed before the first micro-batch (stages after the first would wait for
+        // it anyway, so they pack on pool threads while it travels down); backward weights after each
+        // stage's last forward (see PipelineStage.PrepareBackwardAfterLastForward).
+        var forwardReady = new Task?[stages.Count];
+        for (int s = 1; s < stages.Count; s++)
+        {
+            PipelineStage stage = stages[s];
+            forwardReady[s] = Task.Run(() => stage.PrepareWeightsOf(stage, forward: true, backward: false));
+        }
+
+        stages[0].PrepareWeightsOf(stages[0], forward: true, backward: false);
+        var lastStageReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var backwardReady = new Task?[stages.Count];
         var forward = new PipelineBuilder(new PipelineOptions { Name = "gpipe-forward" });
         StageHandle<(int M, Tensor T)> down = forward.From(Enumerable.Range(0, microBatches).Select(m => (m, input(m))), "micro-batches");
         foreach (PipelineStage stage in stages)
         {
-            down = down.Then(x => (x.M, stage.Forward(x.M, x.T, training)), StageOptionsFor($"stage{stage.Index}-forward", microBatches));
+            down = down.Then(
+                x =>
+                {
+                    forwardReady[stage.Index]?.GetAwaiter().GetResult();
+                    Tensor y = stage.Forward(x.M, x.T, training);
+                    if (training && x.M == microBatches - 1)
+                    {
+                        backwardReady[stage.Index] = Task.Run(() => PipelineStage.PrepareBackwardAfterLastForward(stages, stage.Index, lastStageReady));
+                    }
+
+                    return (x.M, y);
+                },
+                StageOptionsFor($"stage{stage.Index}-forward", microBatches));
         }
 
         down.To(x => output(x.M, x.T), StageOptionsFor("loss", microBatches));
@@ -28,16 +54,46 @@ internal sealed class FlowPipelineScheduler : IPipelineScheduler
             return;
         }
 
+        // Each stage flushes its deferred weight gradients after its last input gradient has gone
+        // upstream (on a pool thread, as the stage's own worker is then idle), so neighbours flush together.
+        var flushing = new Task?[stages.Count];
         var backward = new PipelineBuilder(new PipelineOptions { Name = "gpipe-backward" });
         StageHandle<(int M, Tensor T)> up = backward.From(Enumerable.Range(0, microBatches).Reverse().Select(m => (m, lossGradient(m))), "loss-gradients");
         for (int s = stages.Count - 1; s >= 0; s--)
         {
             PipelineStage stage = stages[s];
-            up = up.Then(x => (x.M, stage.Backward(x.M, x.T)), StageOptionsFor($"stage{stage.Index}-backward", microBatches));
+            up = up.Then(
+                x =>
+                {
+                    if (x.M == microBatches - 1)
+                    {
+                        // The last stage's backward weights are packed by the stage before it.
+                        (stage.Index == stages.Count - 1 && stages.Count > 1 ? lastStageReady.Task : backwardReady[stage.Index])?.GetAwaiter().GetResult();
+                    }
+
+                    Tensor g = stage.Backward(x.M, x.T);
+                    if (x.M == 0)
+                    {
+                        flushing[stage.Index] = Task.Run(stage.FlushDeferredGradients);
+                    }
+
+                    return (x.M, g);
+                },
+                StageOptionsFor($"stage{stage.Index}-backward", microBatches));
         }
 
         up.To(_ => { }, StageOptionsFor("done", microBatches));
-        Execute(backward);
+        try
+        {
+            Execute(backward);
+        }
+        finally
+        {
+            foreach (Task? t in flushing)
+            {
+                t?.GetAwaiter().GetResult();
+            }
+        }
     }
 
     private static StageOptions StageOptionsFor(string name, int microBatches) =>

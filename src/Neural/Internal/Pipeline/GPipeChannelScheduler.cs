@@ -20,12 +20,13 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
             up[i] = Channel.CreateUnbounded<(int, Tensor)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         }
 
+        var lastStageReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tasks = new Task[k];
         for (int s = 0; s < k; s++)
         {
             int index = s;
             tasks[s] = Task.Factory.StartNew(
-                () => RunStage(stages[index], index, k, microBatches, training, input, output, lossGradient, down, up),
+                () => RunStage(stages, index, microBatches, training, input, output, lossGradient, down, up, lastStageReady),
                 CancellationToken.None,
                 TaskCreationOptions.LongRunning,
                 TaskScheduler.Default);
@@ -42,19 +43,24 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
     }
 
     private static void RunStage(
-        PipelineStage stage,
+        IReadOnlyList<PipelineStage> stages,
         int index,
-        int k,
         int microBatches,
         bool training,
         Func<int, Tensor> input,
         Action<int, Tensor> output,
         Func<int, Tensor>? lossGradient,
         Channel<(int M, Tensor T)>[] down,
-        Channel<(int M, Tensor T)>[] up)
+        Channel<(int M, Tensor T)>[] up,
+        TaskCompletionSource lastStageReady)
     {
+        PipelineStage stage = stages[index];
+        int k = stages.Count;
         try
         {
+            // Forward weights are packed before the first micro-batch (stages after the first would wait
+            // for it anyway); backward weights after the last forward (see PrepareBackwardAfterLastForward).
+            stage.PrepareWeightsOf(stage, forward: true, backward: false);
             for (int i = 0; i < microBatches; i++)
             {
                 (int m, Tensor x) = index == 0 ? (i, input(i)) : Read(down[index - 1]);
@@ -74,6 +80,12 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
                 return;
             }
 
+            PipelineStage.PrepareBackwardAfterLastForward(stages, index, lastStageReady);
+            if (index == k - 1 && k > 1)
+            {
+                lastStageReady.Task.GetAwaiter().GetResult();
+            }
+
             for (int i = microBatches - 1; i >= 0; i--)
             {
                 (int m, Tensor g) = index == k - 1 ? (i, lossGradient(i)) : Read(up[index + 1]);
@@ -83,6 +95,9 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
                     up[index].Writer.TryWrite((m, gx));
                 }
             }
+
+            // After the last input gradient has gone upstream, so both stages flush at the same time.
+            stage.FlushDeferredGradients();
         }
         catch (Exception ex)
         {
@@ -91,6 +106,8 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
             {
                 c.Writer.TryComplete(ex);
             }
+
+            lastStageReady.TrySetException(ex);
 
             throw;
         }

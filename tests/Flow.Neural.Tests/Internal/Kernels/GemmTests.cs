@@ -12,6 +12,8 @@ public class GemmTests
         { 64, 130, 257, false, true },
         { 127, 65, 600, true, true },
         { 200, 1100, 40, false, false },
+        { 9, 40, 21, false, true },
+        { 16, 96, 13, true, true },
     };
 
     [Theory]
