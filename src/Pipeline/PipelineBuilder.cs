@@ -247,6 +247,11 @@ public sealed class PipelineBuilder
     private StageHandle<T> AddSource<T>(SourceNode<T> node)
     {
         EnsureNotBuilt();
+        if (_sourceCount >= Packet<T>.MaxSources)
+        {
+            throw new InvalidOperationException($"source '{node.Name}': a pipeline has at most {Packet<T>.MaxSources} sources");
+        }
+
         node.SourceIndex = _sourceCount++;
         Register(node);
         return new StageHandle<T>(this, node, 0);

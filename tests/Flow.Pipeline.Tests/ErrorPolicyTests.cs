@@ -164,4 +164,36 @@ public class ErrorPolicyTests
             await Task.Yield();
         }
     }
+
+    [Fact]
+    public async Task Sink_RetryThenDeadLetter_CountsAttemptsAndConsumesSurvivorsOnce()
+    {
+        var attempts = new ConcurrentDictionary<int, int>();
+        var consumed = new List<int>();
+        var builder = new PipelineBuilder();
+        builder.From(Enumerable.Range(0, 50))
+            .To(
+                x =>
+                {
+                    int attempt = attempts.AddOrUpdate(x, 1, (_, n) => n + 1);
+                    if ((x == 7 && attempt <= 2) || x == 30)
+                    {
+                        throw new IOException($"write {x} failed");
+                    }
+
+                    consumed.Add(x);
+                },
+                new StageOptions { Name = "writer", ErrorPolicy = ErrorPolicy.Retry(3, then: ErrorPolicy.DeadLetter) });
+
+        var result = await builder.Build().RunAsync();
+
+        Assert.Equal(Enumerable.Range(0, 50).Where(x => x != 30), consumed);
+        Assert.Equal(3, attempts[7]);
+        Assert.Equal(4, attempts[30]);
+        Assert.Equal(2 + 3, result["writer"].Retries);
+        var letter = Assert.Single(result.DeadLetters);
+        Assert.Equal(("writer", 30L, 4), (letter.Stage, letter.Sequence, letter.Attempts));
+        Assert.Equal(49, result["writer"].ItemsOut);
+        Assert.Equal(1, result["writer"].DeadLettered);
+    }
 }

@@ -182,4 +182,17 @@ public class PipelineBuilderTests
     {
         public override ValueTask<int> ProcessAsync(int item, CancellationToken cancellationToken) => ValueTask.FromResult(item + 1);
     }
+
+    [Fact]
+    public void Sources_BeyondTheKeyLimit_AreRejectedByName()
+    {
+        var builder = new PipelineBuilder();
+        for (int i = 0; i < 16_384; i++)
+        {
+            builder.From(new[] { i }, $"s{i}");
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.From(new[] { 0 }, "one-too-many"));
+        Assert.Equal("source 'one-too-many': a pipeline has at most 16384 sources", error.Message);
+    }
 }

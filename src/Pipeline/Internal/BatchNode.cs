@@ -135,7 +135,7 @@ internal sealed class BatchNode<T>(string name, StageOptions options, BatchOptio
         for (int i = 0; i < count; i++)
         {
             items[i] = _current[i].Value;
-            keys[i] = _current[i].Key;
+            keys[i] = _current[i].Tag;
         }
 
         _current.Clear();
@@ -143,7 +143,7 @@ internal sealed class BatchNode<T>(string name, StageOptions options, BatchOptio
         _timer?.Dispose();
         _timer = null;
         var packet = new Packet<T[]>(items, keys[0]);
-        _context.BatchTraces.Set(keys[0], new BatchTrace(keys));
+        _context.BatchTraces.Set(packet.Key, new BatchTrace(keys));
         long waited = 0;
         if (!_output.Post(packet))
         {

@@ -27,6 +27,9 @@ internal sealed class SyncProcessor<TIn, TOut>(Func<TIn, TOut> func) : ItemProce
 {
     public override bool IsSynchronous => true;
 
+    /// <summary>The user's delegate, so the runner calls it without the virtual hop.</summary>
+    public Func<TIn, TOut> Func => func;
+
     public override TOut Process(TIn item) => func(item);
 
     public override ValueTask<TOut> ProcessAsync(TIn item, CancellationToken cancellationToken) => ValueTask.FromResult(func(item));

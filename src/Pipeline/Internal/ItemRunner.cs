@@ -11,6 +11,8 @@ internal sealed class ItemRunner<TIn, TOut>
     private readonly ItemProcessor<TIn, TOut> _processor;
     private readonly StageMetrics _metrics;
     private readonly RunContext _context;
+    private readonly Func<TIn, TOut>? _func;
+    private readonly Action<TIn>? _action;
 
     public ItemRunner(string stage, ErrorPolicy policy, ItemProcessor<TIn, TOut> processor, StageMetrics metrics, RunContext context)
     {
@@ -19,6 +21,8 @@ internal sealed class ItemRunner<TIn, TOut>
         _processor = processor;
         _metrics = metrics;
         _context = context;
+        _func = (processor as SyncProcessor<TIn, TOut>)?.Func;
+        _action = ((object)processor as SyncSinkProcessor<TIn>)?.Action;
     }
 
     /// <summary>Whether the synchronous fast path may be used: a sync delegate and no retry waits.</summary>
@@ -27,23 +31,66 @@ internal sealed class ItemRunner<TIn, TOut>
     public Packet<TOut> Run(Packet<TIn> packet)
     {
         long start = _metrics.ItemIn();
+        try
+        {
+            var result = _func is { } func ? func(packet.Value) : _processor.Process(packet.Value);
+            _metrics.ItemOut(start);
+            return new Packet<TOut>(result, packet.Tag);
+        }
+        catch (Exception ex) when (!IsAbort(ex))
+        {
+            return Recover(packet, ex, start);
+        }
+    }
+
+    /// <summary>
+    /// A sink's item: runs the user's action (called directly when the sink is a plain delegate).
+    /// Returns false when the error policy dropped the item.
+    /// </summary>
+    public bool Consume(Packet<TIn> packet)
+    {
+        long start = _metrics.ItemIn();
+        try
+        {
+            if (_action is { } action)
+            {
+                action(packet.Value);
+            }
+            else
+            {
+                _processor.Process(packet.Value);
+            }
+
+            _metrics.ItemOut(start);
+            return true;
+        }
+        catch (Exception ex) when (!IsAbort(ex))
+        {
+            return !Recover(packet, ex, start).IsDropped;
+        }
+    }
+
+    /// <summary>The first attempt failed with <paramref name="error"/>: applies the policy, retrying synchronously.</summary>
+    private Packet<TOut> Recover(Packet<TIn> packet, Exception error, long start)
+    {
         for (int attempt = 1; ; attempt++)
         {
+            if (!HandleFailure(packet, error, attempt, out _))
+            {
+                _metrics.RecordBusy(start);
+                return Packet<TOut>.Dropped(packet.Tag);
+            }
+
+            _metrics.Retry();
             try
             {
                 var result = _processor.Process(packet.Value);
                 _metrics.ItemOut(start);
-                return new Packet<TOut>(result, packet.Key);
+                return new Packet<TOut>(result, packet.Tag);
             }
             catch (Exception ex) when (!IsAbort(ex))
             {
-                if (!HandleFailure(packet, ex, attempt, out _))
-                {
-                    _metrics.RecordBusy(start);
-                    return Packet<TOut>.Dropped(packet.Key);
-                }
-
-                _metrics.Retry();
+                error = ex;
             }
         }
     }
@@ -59,14 +106,14 @@ internal sealed class ItemRunner<TIn, TOut>
             {
                 var result = await _processor.ProcessAsync(packet.Value, token).ConfigureAwait(false);
                 _metrics.ItemOut(start);
-                return new Packet<TOut>(result, packet.Key);
+                return new Packet<TOut>(result, packet.Tag);
             }
             catch (Exception ex) when (!IsAbort(ex))
             {
                 if (!HandleFailure(packet, ex, attempt, out wait))
                 {
                     _metrics.RecordBusy(start);
-                    return Packet<TOut>.Dropped(packet.Key);
+                    return Packet<TOut>.Dropped(packet.Tag);
                 }
             }
 

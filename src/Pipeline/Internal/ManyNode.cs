@@ -50,7 +50,7 @@ internal sealed class ManyNode<TIn, TOut>(string kind, string name, StageOptions
         var output = new Packet<TOut>[items.Length];
         for (int i = 0; i < items.Length; i++)
         {
-            output[i] = new Packet<TOut>(items[i], packet.Key);
+            output[i] = new Packet<TOut>(items[i], packet.Tag);
         }
 
         // ItemOut counted the input once; count the outputs instead.

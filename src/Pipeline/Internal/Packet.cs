@@ -14,35 +14,52 @@ internal readonly struct Packet<T>
 
     public const int SourceShift = 48;
 
+    /// <summary>The most sources a pipeline may have (14 bits of the key).</summary>
+    public const int MaxSources = 1 << 14;
+
     private const long DroppedBit = long.MinValue;
+
+    /// <summary>Set on items whose source timestamp is in the run's side table (sinks look only those up).</summary>
+    private const long TimedBit = 1L << 62;
+
+    private const long FlagBits = DroppedBit | TimedBit;
 
     public readonly T Value;
     private readonly long _key;
 
-    public Packet(T value, long key)
+    public Packet(T value, long tag)
     {
         Value = value;
-        _key = key;
+        _key = tag;
     }
 
-    /// <summary>The item's identity in the run: source index and sequence number.</summary>
-    public long Key => _key & ~DroppedBit;
+    /// <summary>The item's identity in the run (source index and sequence number): the side tables' key.</summary>
+    public long Key => _key & ~FlagBits;
+
+    /// <summary>The identity with the timed flag: what a stage's output for this item carries on.</summary>
+    public long Tag => _key & ~DroppedBit;
 
     /// <summary>The sequence number given by the item's source (0-based).</summary>
     public long Sequence => _key & SequenceMask;
 
     public bool IsDropped => _key < 0;
 
+    /// <summary>Whether the item's source timestamp was recorded (one fast item in many is timed).</summary>
+    public bool IsTimed => (_key & TimedBit) != 0;
+
     /// <summary>A placeholder for an item a stage dropped; it keeps its slot in ordered output and is filtered at the link.</summary>
-    public static Packet<T> Dropped(long key) => new(default!, key | DroppedBit);
+    public static Packet<T> Dropped(long tag) => new(default!, tag | DroppedBit);
 
     public static long MakeKey(int sourceIndex, long sequence) => ((long)sourceIndex << SourceShift) | (sequence & SequenceMask);
+
+    /// <summary>Marks a key as timed (its source timestamp is in the side table).</summary>
+    public static long Timed(long key) => key | TimedBit;
 
     public static readonly Predicate<Packet<T>> IsLive = static p => !p.IsDropped;
     public static readonly Predicate<Packet<T>> IsDead = static p => p.IsDropped;
 }
 
-/// <summary>The keys of the items in a batch, in batch order.</summary>
+/// <summary>The tags (keys with the timed flag) of the items in a batch, in batch order.</summary>
 internal sealed class BatchTrace(long[] keys)
 {
     public long[] Keys { get; } = keys;

@@ -21,16 +21,38 @@ internal sealed class SinkNode<T>(string kind, string name, StageOptions options
         var options = WorkerOptions(context);
         if (Runner.CanRunSynchronously)
         {
-            var body = SyncBody();
-            _block = new ActionBlock<Packet<T>>(
-                packet =>
-                {
-                    if (!body(packet).IsDropped)
+            var runner = Runner;
+            if (Shedding is not { } shedding)
+            {
+                _block = new ActionBlock<Packet<T>>(
+                    packet =>
                     {
-                        RecordEndToEnd(metrics, packet.Key);
-                    }
-                },
-                options);
+                        if (runner.Consume(packet) && packet.IsTimed)
+                        {
+                            RecordEndToEnd(metrics, packet.Key);
+                        }
+                    },
+                    options);
+            }
+            else
+            {
+                _block = new ActionBlock<Packet<T>>(
+                    packet =>
+                    {
+                        try
+                        {
+                            if (runner.Consume(packet) && packet.IsTimed)
+                            {
+                                RecordEndToEnd(metrics, packet.Key);
+                            }
+                        }
+                        finally
+                        {
+                            shedding.ReleaseSlot();
+                        }
+                    },
+                    options);
+            }
         }
         else
         {
@@ -38,7 +60,7 @@ internal sealed class SinkNode<T>(string kind, string name, StageOptions options
             _block = new ActionBlock<Packet<T>>(
                 async packet =>
                 {
-                    if (!(await body(packet).ConfigureAwait(false)).IsDropped)
+                    if (!(await body(packet).ConfigureAwait(false)).IsDropped && packet.IsTimed)
                     {
                         RecordEndToEnd(metrics, packet.Key);
                     }

@@ -6,6 +6,9 @@ internal sealed class SyncSinkProcessor<T>(Action<T> action) : ItemProcessor<T, 
 {
     public override bool IsSynchronous => true;
 
+    /// <summary>The user's action, so the runner calls it without the virtual hop.</summary>
+    public Action<T> Action => action;
+
     public override Unit Process(T item)
     {
         action(item);

@@ -136,14 +136,15 @@ internal sealed class SourceNode<T> : Node
     /// <summary>Wraps an item with its key; a timed item's source timestamp goes to the run's side table.</summary>
     private Packet<T> Stamp(T item, long sequence)
     {
-        var packet = new Packet<T>(item, Packet<T>.MakeKey(SourceIndex, sequence));
+        long key = Packet<T>.MakeKey(SourceIndex, sequence);
         long stamp = Metrics.SourceTimestamp();
-        if (stamp != 0)
+        if (stamp == 0)
         {
-            _context.Timestamps.Set(packet.Key, stamp);
+            return new Packet<T>(item, key);
         }
 
-        return packet;
+        _context.Timestamps.Set(key, stamp);
+        return new Packet<T>(item, Packet<T>.Timed(key));
     }
 
     /// <summary>Counts <paramref name="count"/> items handed over; returns whether a graceful stop ends the pull.</summary>

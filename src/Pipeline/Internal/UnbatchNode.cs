@@ -29,7 +29,7 @@ internal sealed class UnbatchNode<T>(string name, StageOptions options) : Node("
                 bool traced = context.BatchTraces.TryGet(packet.Key, out var trace) && trace.Keys.Length == items.Length;
                 for (int i = 0; i < items.Length; i++)
                 {
-                    output[i] = new Packet<T>(items[i], traced ? trace.Keys[i] : packet.Key);
+                    output[i] = new Packet<T>(items[i], traced ? trace.Keys[i] : packet.Tag);
                 }
 
                 metrics.RecordBusy(start);
