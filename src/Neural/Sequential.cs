@@ -133,6 +133,16 @@ public sealed class Sequential
         Tensor x = input;
         for (int i = start; i < end; i++)
         {
+            if (!context.Training && i + 1 < end && _layers[i] is Conv2DLayer conv && _layers[i + 1] is ActivationLayer { Kind: LayerKind.Relu })
+            {
+                // Inference: the ReLU runs inside the convolution's tiles. The ReLU's state gets the
+                // (rectified) output as its input: its backward mask x > 0 is the same for max(x, 0).
+                x = conv.Forward(x, states[i - start], context, fuseRelu: true);
+                states[i + 1 - start].Input = x;
+                i++;
+                continue;
+            }
+
             x = _layers[i].Forward(x, states[i - start], context);
         }
 

@@ -75,4 +75,43 @@ public class SequentialTests
 
         Assert.Contains("Dense(12→32)", ex.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Forward_Inference_EqualsTrainingForward(int cores)
+    {
+        // Inference fuses Conv2D + ReLU and pools without arg-max; the outputs must not change.
+        Sequential inference = Models.SmallCnn();
+        Sequential training = Models.SmallCnn();
+        inference.Options = new ComputeOptions { DegreeOfParallelism = cores };
+        training.Options = new ComputeOptions { DegreeOfParallelism = cores };
+        Tensor x = TestData.Random(5, 7, 1, 8, 8);
+
+        float[] a = inference.Forward(x).Data.ToArray();
+        float[] b = training.Forward(x, training: true).Data.ToArray();
+
+        Assert.Equal(b, a);
+    }
+
+    [Fact]
+    public void Backward_AfterInferenceForward_EqualsAfterTrainingForward()
+    {
+        // Backward after an inference pass rebuilds what that pass skipped (im2col columns, pool arg-max).
+        Sequential inference = Models.SmallCnn();
+        Sequential training = Models.SmallCnn();
+        Tensor x = TestData.Random(6, 5, 1, 8, 8);
+        Tensor g = TestData.Random(7, 5, 4);
+
+        inference.Forward(x);
+        training.Forward(x, training: true);
+        float[] dx1 = inference.Backward(g).Data.ToArray();
+        float[] dx2 = training.Backward(g).Data.ToArray();
+
+        Assert.Equal(dx2, dx1);
+        for (int p = 0; p < training.Parameters.Count; p++)
+        {
+            Assert.Equal(training.Parameters[p].Gradient.Data, inference.Parameters[p].Gradient.Data);
+        }
+    }
 }

@@ -56,7 +56,13 @@ internal sealed class Conv2DLayer : Layer
 
     internal override int[] Config => [InChannels, OutChannels, KernelH, KernelW, StrideH, StrideW, PadH, PadW];
 
-    internal override Tensor Forward(Tensor input, LayerState state, LayerContext context)
+    internal override Tensor Forward(Tensor input, LayerState state, LayerContext context) => Forward(input, state, context, fuseRelu: false);
+
+    /// <summary>
+    /// The forward pass; with <paramref name="fuseRelu"/> (inference only, for a ReLU that follows) each
+    /// tile also goes through ReLU while it is in cache, with the same kernel the ReLU layer would use.
+    /// </summary>
+    internal Tensor Forward(Tensor input, LayerState state, LayerContext context, bool fuseRelu)
     {
         if (input.Rank != 4 || input.Dim(1) != InChannels)
         {
@@ -70,7 +76,7 @@ internal sealed class Conv2DLayer : Layer
         // Training keeps one im2col matrix per sample, [C·kh·kw, plane], for the weight gradient;
         // inference unfolds each tile into a per-core buffer that stays in cache.
         float[]? columns = context.Training ? LayerState.Ensure(ref state.Scratch, batch * g.ColRows * g.OutH * g.OutW) : null;
-        state.ScratchHoldsColumns = context.Training;
+        state.HasBackwardCache = context.Training;
 
         // All of the layer's work (unfold, GEMM, bias) is split into tiles of output neurons — one
         // sample's output rows [oy0, oy1) for every output channel — and each core takes a contiguous
@@ -87,7 +93,7 @@ internal sealed class Conv2DLayer : Layer
         float[]? packedWeights = context.Options.UseSimd
             ? state.PackedWeights = Gemm.PackWholeA(new MatrixRef(_weight.Value.Data, 0, g.ColRows, false), OutChannels, g.ColRows, state.PackedWeights)
             : null;
-        var job = new ForwardJob(this, input, output, columns, packedWeights, g, rowChunks, tiles, workers, SingleCore(context.Options));
+        var job = new ForwardJob(this, input, output, columns, packedWeights, g, rowChunks, tiles, workers, SingleCore(context.Options), fuseRelu);
         if (workers == 1)
         {
             job.Run(0);
@@ -109,12 +115,12 @@ internal sealed class Conv2DLayer : Layer
         int plane = g.OutH * g.OutW;
         int colSize = g.ColRows * plane;
         int sampleSize = InChannels * g.Height * g.Width;
-        if (!state.ScratchHoldsColumns)
+        if (!state.HasBackwardCache)
         {
             // The forward pass was an inference pass, which kept no columns: unfold them now.
             float[] unfolded = LayerState.Ensure(ref state.Scratch, batch * colSize);
             ForEachSample(batch, context, n => ConvKernels.Im2Col(input.Data, n * sampleSize, g, unfolded, n * colSize, plane));
-            state.ScratchHoldsColumns = true;
+            state.HasBackwardCache = true;
         }
 
         float[] col = state.Scratch!;
@@ -222,7 +228,7 @@ internal sealed class Conv2DLayer : Layer
     }
 
     /// <summary>One forward pass's tiles; worker w runs tiles [tiles·w/workers, tiles·(w+1)/workers).</summary>
-    private sealed class ForwardJob(Conv2DLayer layer, Tensor input, Tensor output, float[]? columns, float[]? packedWeights, ConvGeometry g, int rowChunks, int tiles, int workers, ComputeOptions single)
+    private sealed class ForwardJob(Conv2DLayer layer, Tensor input, Tensor output, float[]? columns, float[]? packedWeights, ConvGeometry g, int rowChunks, int tiles, int workers, ComputeOptions single, bool fuseRelu)
     {
         internal void Run(int worker)
         {
@@ -272,6 +278,10 @@ internal sealed class Conv2DLayer : Layer
                 {
                     Span<float> dst = output.Data.AsSpan(outOffset + (oc * plane) + j0, width);
                     System.Numerics.Tensors.TensorPrimitives.Add(dst, bias[oc], dst);
+                    if (fuseRelu)
+                    {
+                        ActivationKernels.Relu(dst, dst, single.UseSimd);
+                    }
                 }
             }
         }

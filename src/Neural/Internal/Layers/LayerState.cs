@@ -24,9 +24,10 @@ internal sealed class LayerState
     /// <summary>A convolution's weights packed for the GEMM micro-kernel, once per forward pass.</summary>
     internal float[]? PackedWeights;
 
-    /// <summary>Whether <see cref="Scratch"/> holds the im2col columns of the last forward pass (a
-    /// convolution's inference pass unfolds into a small per-core buffer instead).</summary>
-    internal bool ScratchHoldsColumns;
+    /// <summary>Whether the last forward pass kept what the backward pass reads (a convolution's im2col
+    /// columns in <see cref="Scratch"/>, max-pool arg-max <see cref="Indices"/>). Inference passes skip
+    /// them; a backward pass after one rebuilds them from <see cref="Input"/>.</summary>
+    internal bool HasBackwardCache;
 
     /// <summary>Max-pool arg-max indices.</summary>
     internal int[]? Indices;

@@ -31,13 +31,28 @@ internal sealed class MaxPool2DLayer : Layer
         var g = new ConvGeometry(1, input.Dim(2), input.Dim(3), KernelSize, KernelSize, Stride, Stride, 0, 0);
         int planes = input.Dim(0) * input.Dim(1);
         Tensor output = LayerState.Ensure(ref state.Output, input.Dim(0), input.Dim(1), g.OutH, g.OutW);
+        state.Input = input;
+        state.HasBackwardCache = context.Training || !ConvKernels.IsPool2x2(g);
+        if (!state.HasBackwardCache)
+        {
+            // Inference: no arg-max to remember, so the SIMD path without indices.
+            ConvKernels.MaxPool2x2Values(input.Data, g.Height, g.Width, output.Data, planes);
+            return output;
+        }
+
+        Pool(input, g, output, state, context.Options.DegreeOfParallelism);
+        return output;
+    }
+
+    private static void Pool(Tensor input, ConvGeometry g, Tensor output, LayerState state, int dop)
+    {
+        int planes = input.Dim(0) * input.Dim(1);
         if (state.Indices is null || state.Indices.Length != output.Length)
         {
             state.Indices = new int[output.Length];
         }
 
         int[] argmax = state.Indices;
-        int dop = context.Options.DegreeOfParallelism;
         if (dop == 1)
         {
             ConvKernels.MaxPool(input.Data, g, output.Data, argmax, 0, planes);
@@ -49,8 +64,7 @@ internal sealed class MaxPool2DLayer : Layer
                 ConvKernels.MaxPool(input.Data, g, output.Data, argmax, Math.Min(planes, w * chunk), Math.Min(planes, (w + 1) * chunk)));
         }
 
-        state.Input = input;
-        return output;
+        state.HasBackwardCache = true;
     }
 
     internal override Tensor Backward(Tensor gradOutput, LayerState state, LayerContext context)
@@ -58,6 +72,12 @@ internal sealed class MaxPool2DLayer : Layer
         Tensor input = state.Input ?? throw new InvalidOperationException($"{Description}: backward called before forward");
         Tensor gradInput = LayerState.Ensure(ref state.GradInput, [.. input.Shape]);
         Array.Clear(gradInput.Data);
+        if (!state.HasBackwardCache)
+        {
+            // After an inference pass: find the arg-max now (the outputs come out the same).
+            Pool(input, new ConvGeometry(1, input.Dim(2), input.Dim(3), KernelSize, KernelSize, Stride, Stride, 0, 0), state.Output!, state, context.Options.DegreeOfParallelism);
+        }
+
         int[] argmax = state.Indices!;
         float[] dy = gradOutput.Data;
         float[] dx = gradInput.Data;

@@ -63,6 +63,26 @@ public class ConvKernelsTests
         }
     }
 
+    [Theory]
+    [InlineData(28, 28)]
+    [InlineData(14, 14)]
+    [InlineData(7, 18)]
+    [InlineData(5, 33)]
+    [InlineData(2, 2)]
+    public void MaxPool2x2Values_EqualsArgMaxPath(int height, int width)
+    {
+        var g = new ConvGeometry(1, height, width, 2, 2, 2, 2, 0, 0);
+        const int planes = 3;
+        float[] x = TestData.Random(11, planes, height, width).Data;
+        float[] expected = new float[planes * g.OutH * g.OutW];
+        ConvKernels.MaxPool(x, g, expected, new int[expected.Length], 0, planes);
+        float[] actual = new float[expected.Length];
+
+        ConvKernels.MaxPool2x2Values(x, height, width, actual, planes);
+
+        Assert.Equal(expected, actual);
+    }
+
     /// <summary>The definition: col[(c, ky, kx), (oy, ox)] = x[c, oy·s − p + ky, ox·s − p + kx], zero outside.</summary>
     private static float[] Reference(float[] x, int offset, ConvGeometry g)
     {
