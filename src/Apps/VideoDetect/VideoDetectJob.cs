@@ -41,7 +41,7 @@ public sealed class VideoDetectJob
             VideoPath = _options.VideoOutput,
             JsonLinesPath = _options.JsonOutput,
             SnapshotDirectory = _options.SnapshotDirectory,
-            FramesPerSecond = FramesPerSecondOf(source),
+            FramesPerSecond = _options.VideoOutput is null ? 25 : FramesPerSecondOf(source), // only the video writer needs it
         }));
         var pipeline = Build(source, sink);
         var run = pipeline.Start(CancellationToken.None);
