@@ -48,7 +48,9 @@ internal abstract class StageNode<TIn, TOut> : Node, IPacketInput<TIn>
         }
 
         CreateWorker(context);
-        Shedding?.Start(Worker, context.Token);
+        var worker = Worker;
+        context.Token.UnsafeRegister(static (state, token) => ((IDataflowBlock)state!).Fault(new OperationCanceledException(token)), worker);
+        Shedding?.Start(worker, context.Token);
     }
 
     protected abstract void CreateWorker(RunContext context);
@@ -58,7 +60,6 @@ internal abstract class StageNode<TIn, TOut> : Node, IPacketInput<TIn>
         BoundedCapacity = StageOptions.BoundedCapacity,
         MaxDegreeOfParallelism = StageOptions.MaxDegreeOfParallelism,
         EnsureOrdered = StageOptions.EnsureOrdered,
-        CancellationToken = context.Token,
         SingleProducerConstrained = false,
     };
 
