@@ -98,8 +98,12 @@ public sealed class VideoDetectJob
                 }
 
                 int batch = live ? 1 : _options.BatchSize;
-                var tensors = frames.Then(f => FrameTensors.Letterbox(f, format), new StageOptions { Name = "preprocess", MaxDegreeOfParallelism = dop, BoundedCapacity = queue, FullMode = shed });
-                var detectOptions = new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = live ? 1 : Math.Max(queue, dop * 2) };
+                // Preprocess and detect hold about as many frames as they have workers: every frame queued in front of the
+                // detector adds its time to the latency. On 2 cores, 2 and 2 (instead of 4 and 4) kept the throughput and cut
+                // the end-to-end p99 from 19 to 8 ms (front-128) and from 59 to 32 ms (back-256).
+                int inWork = live ? 1 : Math.Max(2, dop);
+                var tensors = frames.Then(f => FrameTensors.Letterbox(f, format), new StageOptions { Name = "preprocess", MaxDegreeOfParallelism = dop, BoundedCapacity = inWork, FullMode = shed });
+                var detectOptions = new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = inWork };
                 detected = batch == 1
                     ? tensors.Then(() => new SingleItemStage<TensorFrame, DetectionFrame>(factory()), detectOptions)
                     : tensors
