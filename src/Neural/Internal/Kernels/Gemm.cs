@@ -335,26 +335,20 @@ internal static unsafe class Gemm
         fixed (float* src0 = b.Data)
         {
             float* src = src0 + b.Offset;
-            int fullPanels = b.Transposed ? 0 : nc / nr;
-            if (fullPanels > 0)
-            {
-                // Row by row: each stored row's run of nc floats is read once, front to back, and dealt
-                // out to the panels (panel by panel, every panel pass would touch all kc rows again).
-                for (int p = 0; p < kc; p++)
-                {
-                    float* from = src + ((pc + p) * b.Stride) + jc;
-                    float* to = dst + (p * nr);
-                    for (int panel = 0; panel < fullPanels; panel++)
-                    {
-                        Unsafe.CopyBlockUnaligned(to + (panel * nr * kc), from + (panel * nr), (uint)(nr * sizeof(float)));
-                    }
-                }
-            }
-
-            for (int jr = fullPanels * nr; jr < nc; jr += nr)
+            for (int jr = 0; jr < nc; jr += nr)
             {
                 int nrEff = Math.Min(nr, nc - jr);
                 float* panel = dst + (jr * kc);
+                if (!b.Transposed && nrEff == nr)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        Unsafe.CopyBlockUnaligned(panel + (p * nr), src + ((pc + p) * b.Stride) + jc + jr, (uint)(nr * sizeof(float)));
+                    }
+
+                    continue;
+                }
+
                 if (b.Transposed)
                 {
                     // op(B)[p, q] = stored[jc+jr+q, pc+p]: the panel is written front to back while the
