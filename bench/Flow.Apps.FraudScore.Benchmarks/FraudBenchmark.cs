@@ -30,7 +30,17 @@ internal sealed class FraudBenchmark : IAsyncDisposable
         _rows = rows;
     }
 
-    public static async Task<FraudBenchmark> PrepareAsync(int rows, int chunkSize, int capacity, TextWriter output)
+    /// <summary>The model is trained on the time split of the first this many rows (default 200,000).</summary>
+    public static int TrainingRows { get; set; } = 200_000;
+
+    /// <summary>Uses an existing CSV and model folder (for example from <c>flow fraud generate</c> / <c>train</c>) instead of generating and training.</summary>
+    public static FraudBenchmark UseExisting(string csv, string models, string folder)
+    {
+        int rows = File.ReadLines(csv).Count() - 1;
+        return new FraudBenchmark(folder, csv, models, rows);
+    }
+
+    public static async Task<FraudBenchmark> PrepareAsync(int rows, int chunkSize, int capacity, int trees, TextWriter output)
     {
         string folder = Directory.CreateTempSubdirectory("flow-fraud-bench-").FullName;
         string csv = Path.Combine(folder, "tx.csv");
@@ -38,8 +48,8 @@ internal sealed class FraudBenchmark : IAsyncDisposable
         TransactionSimulator.WriteCsv(new SimulatorOptions { Rows = rows, Seed = 7 }, csv);
         output.WriteLine(FormattableString.Invariant($"generate: {rows:N0} rows in {watch.Elapsed.TotalSeconds:0.00} s ({rows / watch.Elapsed.TotalSeconds:N0} rows/s)"));
         string models = Path.Combine(folder, "models");
-        var training = (await TransactionFile.ReadAllAsync(csv).ConfigureAwait(false)).Take(Math.Min(rows, 200_000)).ToList();
-        FraudTraining.Train(training, new FraudTrainingSettings { OutputFolder = models, Kinds = [FraudModelKind.LightGbm], Trees = 100 }, output, CancellationToken.None);
+        var training = (await TransactionFile.ReadAllAsync(csv).ConfigureAwait(false)).Take(Math.Min(rows, TrainingRows)).ToList();
+        FraudTraining.Train(training, new FraudTrainingSettings { OutputFolder = models, Kinds = [FraudModelKind.LightGbm], Trees = trees }, output, CancellationToken.None);
         return new FraudBenchmark(folder, csv, models, rows) { ChunkSize = chunkSize, Capacity = capacity };
     }
 

@@ -3,11 +3,12 @@ using System.Globalization;
 using Flow.Apps.FraudScore.Benchmarks;
 
 // dotnet run -c Release --project bench/Flow.Apps.FraudScore.Benchmarks -- [--rows N] [--repeats R] [--chunk ROWS]
-//     [--capacity TRANSACTIONS] [--skip-kafka | --only-kafka | --only-pipeline DOP[,DOP…] [--report] | --only-paced]
+//     [--capacity TRANSACTIONS] [--trees N] [--training-rows N] [--csv FILE --models FOLDER (only with --only-pipeline)] [--skip-kafka | --only-kafka | --only-pipeline DOP[,DOP…] [--report] | --only-paced]
 var defaults = new Flow.Apps.FraudScore.Scoring.FraudScoringOptions();
-int rows = 1_000_000, repeats = 3, chunk = defaults.BatchSize, capacity = defaults.BoundedCapacity;
+int rows = 1_000_000, repeats = 3, chunk = defaults.BatchSize, capacity = defaults.BoundedCapacity, trees = 100;
 int[] onlyPipeline = [];
 bool report = false, onlyPaced = false;
+string? existingCsv = null, existingModels = null;
 bool kafka = true, onlyKafka = false;
 for (int i = 0; i < args.Length; i++)
 {
@@ -21,13 +22,19 @@ for (int i = 0; i < args.Length; i++)
         case "--chunk": chunk = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--report": report = true; break;
         case "--only-paced": onlyPaced = true; break;
+        case "--csv": existingCsv = args[++i]; break;
+        case "--models": existingModels = args[++i]; break;
+        case "--trees": trees = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--training-rows": FraudBenchmark.TrainingRows = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--capacity": capacity = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
 
 var watch = Stopwatch.StartNew();
-await using var bench = await FraudBenchmark.PrepareAsync(rows, chunk, capacity, Console.Out);
+await using var bench = existingCsv is not null && existingModels is not null
+    ? FraudBenchmark.UseExisting(existingCsv, existingModels, Directory.CreateTempSubdirectory("flow-fraud-bench-").FullName)
+    : await FraudBenchmark.PrepareAsync(rows, chunk, capacity, trees, Console.Out);
 if (onlyPaced)
 {
     await bench.RunPacedOnlyAsync(repeats, Console.Out);
