@@ -78,7 +78,7 @@ public class VideoCommandLineTests
     public void Bind_CommandLine_MapsEveryOption()
     {
         var root = new RootCommand { VideoCommands.Create() };
-        var parsed = root.Parse(["video", "clip.avi", "-d", "hog", "--dop", "3", "--batch", "4", "--max-frames", "9", "-o", "a.mp4", "--json", "a.jsonl", "--snapshots", "snaps", "-q"]);
+        var parsed = root.Parse(["video", "clip.avi", "-d", "hog", "--dop", "3", "--batch", "4", "--max-frames", "9", "-o", "a.mp4", "--json", "a.jsonl", "--snapshots", "snaps", "--decoder-threads", "2", "-q"]);
         Assert.Empty(parsed.Errors);
         var options = VideoCommandLine.Bind(parsed);
         Assert.Equal("clip.avi", options.Input);
@@ -89,6 +89,7 @@ public class VideoCommandLineTests
         Assert.Equal("a.mp4", options.VideoOutput);
         Assert.Equal("a.jsonl", options.JsonOutput);
         Assert.Equal("snaps", options.SnapshotDirectory);
+        Assert.Equal(2, options.DecoderThreads);
         Assert.Equal(Flow.Pipeline.LiveViewMode.ReportOnly, options.View);
     }
 
