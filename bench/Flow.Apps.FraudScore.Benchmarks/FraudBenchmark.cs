@@ -73,8 +73,9 @@ internal sealed class FraudBenchmark : IAsyncDisposable
             output.WriteLine(FormattableString.Invariant($"csv read only, chunks of {ChunkSize}: {await CsvChunksOnlyAsync().ConfigureAwait(false):N0} rows/s"));
             foreach (int dop in dops)
             {
+                long switches = InvoluntaryContextSwitches();
                 double rate = await PipelineAsync(dop, report ? output : null).ConfigureAwait(false);
-                output.WriteLine(FormattableString.Invariant($"pipeline DOP {dop}, chunks of {ChunkSize}: {rate:N0} events/s, {LastCpuMicrosecondsPerEvent:0.00} µs CPU per event"));
+                output.WriteLine(FormattableString.Invariant($"pipeline DOP {dop}, chunks of {ChunkSize}: {rate:N0} events/s, {LastCpuMicrosecondsPerEvent:0.00} µs CPU per event, {InvoluntaryContextSwitches() - switches:N0} involuntary context switches"));
             }
         }
     }
@@ -421,6 +422,38 @@ internal sealed class FraudBenchmark : IAsyncDisposable
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+    }
+
+    /// <summary>Involuntary context switches of the process's live threads so far (Linux <c>/proc/self/task/*/status</c>; 0 elsewhere).</summary>
+    private static long InvoluntaryContextSwitches()
+    {
+        const string Tasks = "/proc/self/task";
+        const string Key = "nonvoluntary_ctxt_switches:";
+        if (!Directory.Exists(Tasks))
+        {
+            return 0;
+        }
+
+        long total = 0;
+        foreach (var task in Directory.EnumerateDirectories(Tasks))
+        {
+            try
+            {
+                foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                {
+                    if (line.StartsWith(Key, StringComparison.Ordinal))
+                    {
+                        total += long.Parse(line.AsSpan(Key.Length).Trim(), CultureInfo.InvariantCulture);
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // The thread ended while we read it.
+            }
+        }
+
+        return total;
     }
 
     private static double Median(List<double> values)
