@@ -93,6 +93,20 @@ public class VideoCommandLineTests
         Assert.Equal(Flow.Pipeline.LiveViewMode.ReportOnly, options.View);
     }
 
+    [Theory]
+    [InlineData("blazeface-front", null, 2)]
+    [InlineData("hog", null, 1)]
+    [InlineData("haar", null, 1)]
+    [InlineData("hog", "3", 3)]
+    [InlineData("blazeface-back", "1", 1)]
+    public void Bind_Dop_DefaultsPerDetector_ExplicitValueWins(string detector, string? dop, int expected)
+    {
+        var root = new RootCommand { VideoCommands.Create() };
+        string[] args = dop is null ? ["video", "clip.avi", "-d", detector] : ["video", "clip.avi", "-d", detector, "--dop", dop];
+        var options = VideoCommandLine.Bind(root.Parse(args));
+        Assert.Equal(expected, options.DegreeOfParallelism);
+    }
+
     [Fact]
     public void Bind_ZeroDop_ThrowsArgumentException()
     {

@@ -88,6 +88,7 @@ public class VideoDetectJobTests
         {
             Input = TestClips.Asset("vtest.avi"),
             Detector = DetectorKind.Hog,
+            DegreeOfParallelism = 2,
             MaxFrames = 4,
             VideoOutput = video,
             JsonOutput = json,

@@ -21,7 +21,7 @@ internal static class VideoCommandLine
         var output = new Option<string?>("--output", "-o") { Description = "Annotated video to write: .mp4 (mp4v) or .avi (MJPG)." };
         var json = new Option<string?>("--json") { Description = "JSON lines file: one object per frame with boxes, scores, track ids, timestamps." };
         var snapshots = new Option<string?>("--snapshots") { Description = "Folder for annotated JPEG snapshots of frames with detections." };
-        var dop = new Option<int>("--dop") { Description = "Replicas of the preprocess and detect stages (one ONNX Runtime session each).", DefaultValueFactory = _ => 2 };
+        var dop = new Option<int?>("--dop") { Description = "Replicas of the preprocess and detect stages (one ONNX Runtime session each; default 2, and 1 for hog/haar, which use every core inside one call)." };
         var batch = new Option<int>("--batch") { Description = "Frames per inference call for models with a dynamic batch dimension.", DefaultValueFactory = _ => 1 };
         var maxFrames = new Option<long?>("--max-frames") { Description = "Stop after this many frames." };
         var score = new Option<float>("--score") { Description = "Least detector score to keep a box (ONNX detectors).", DefaultValueFactory = _ => 0.5f };
@@ -60,7 +60,6 @@ internal static class VideoCommandLine
             VideoOutput = parseResult.GetValue<string?>("--output"),
             JsonOutput = parseResult.GetValue<string?>("--json"),
             SnapshotDirectory = parseResult.GetValue<string?>("--snapshots"),
-            DegreeOfParallelism = parseResult.GetValue<int>("--dop"),
             BatchSize = parseResult.GetValue<int>("--batch"),
             MaxFrames = parseResult.GetValue<long?>("--max-frames"),
             ScoreThreshold = parseResult.GetValue<float>("--score"),
@@ -69,6 +68,11 @@ internal static class VideoCommandLine
             View = parseResult.GetValue<bool>("--quiet") ? LiveViewMode.ReportOnly : LiveViewMode.Auto,
         };
         options.SetDetector(parseResult.GetValue<string>("--detector") ?? "blazeface-front");
+        if (parseResult.GetValue<int?>("--dop") is { } dop)
+        {
+            options.DegreeOfParallelism = dop;
+        }
+
         return options;
     }
 

@@ -7,7 +7,7 @@ namespace Flow.Apps.VideoDetect;
 public sealed class VideoDetectOptions
 {
     private string _input = string.Empty;
-    private int _degreeOfParallelism = 2;
+    private int? _degreeOfParallelism;
     private int _batchSize = 1;
     private TimeSpan _batchDelay = TimeSpan.FromMilliseconds(5);
     private long? _maxFrames;
@@ -57,11 +57,12 @@ public sealed class VideoDetectOptions
     } = 0.5f;
 
     /// <summary>Replicas of the preprocessing and detection stages (one ONNX Runtime session each, one intra-op thread each).</summary>
-    /// <value>The default is 2.</value>
+    /// <value>The default depends on the detector: 2 for the ONNX detectors; 1 for HOG and Haar, whose
+    /// OpenCV calls already use every core, so more replicas only compete with them (and add latency).</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
     public int DegreeOfParallelism
     {
-        get => _degreeOfParallelism;
+        get => _degreeOfParallelism ?? (Detector is DetectorKind.Hog or DetectorKind.Haar ? 1 : 2);
         set
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(DegreeOfParallelism));
