@@ -54,14 +54,12 @@ internal static class Report
         {
             Sequential dense = new(Layers.Dense(1024, 1024, seed: 1));
             Tensor x = Workloads.RandomTensor(1, 64, 1024);
-            double d1 = Time(() => Forward(dense, x, 1));
-            double d2 = Time(() => Forward(dense, x, 2));
-            Line(o, $"Dense 1024→1024, batch 64, forward: 1 core {Ms(d1)}, 2 cores {Ms(d2)} = {d1 / d2:F2}x");
+            var (d1, d2, dr) = TimePair(() => Forward(dense, x, 1), () => Forward(dense, x, 2));
+            Line(o, $"Dense 1024→1024, batch 64, forward: 1 core {Ms(d1)}, 2 cores {Ms(d2)} = {d1 / d2:F2}x (paired {dr:F2}x)");
             Sequential conv = new(Layers.Conv2D(32, 64, 3, padding: 1, seed: 1));
             Tensor xc = Workloads.RandomTensor(2, 16, 32, 28, 28);
-            double c1 = Time(() => Forward(conv, xc, 1));
-            double c2 = Time(() => Forward(conv, xc, 2));
-            Line(o, $"Conv2D 32→64 3×3 on 28×28, batch 16, forward: 1 core {Ms(c1)}, 2 cores {Ms(c2)} = {c1 / c2:F2}x");
+            var (c1, c2, cr) = TimePair(() => Forward(conv, xc, 1), () => Forward(conv, xc, 2));
+            Line(o, $"Conv2D 32→64 3×3 on 28×28, batch 16, forward: 1 core {Ms(c1)}, 2 cores {Ms(c2)} = {c1 / c2:F2}x (paired {cr:F2}x)");
         }
 
         if (All("data"))
@@ -70,9 +68,8 @@ internal static class Report
             Tensor y = Workloads.OneHot(128, 10, 4);
             var single = new SingleWorkerTrainer(FashionMnist.CreateCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)));
             var parallel = new DataParallelTrainer(FashionMnist.CreateCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2);
-            double t1 = Time(() => single.TrainStep(x, y));
-            double t2 = Time(() => parallel.TrainStep(x, y));
-            Line(o, $"Data-parallel CNN training, batch 128: 1 worker {128 / t1:F0} samples/s, 2 workers {128 / t2:F0} samples/s = {t1 / t2:F2}x");
+            var (t1, t2, tr) = TimePair(() => single.TrainStep(x, y), () => parallel.TrainStep(x, y));
+            Line(o, $"Data-parallel CNN training, batch 128: 1 worker {128 / t1:F0} samples/s, 2 workers {128 / t2:F0} samples/s = {t1 / t2:F2}x (paired {tr:F2}x)");
         }
 
         if (All("pipeline"))
@@ -216,6 +213,49 @@ internal static class Report
 
         times.Sort();
         return times[times.Count / 2];
+    }
+
+    /// <summary>
+    /// Times two variants in alternating samples (one, then two, <paramref name="samples"/> times), so
+    /// both see the same machine: a shared VM's second vCPU comes and goes. Returns each variant's
+    /// median seconds per call and the median of the per-sample ratios one/two.
+    /// </summary>
+    private static (double One, double Two, double PairedRatio) TimePair(Action one, Action two, int samples = 2 * Samples + 1)
+    {
+        one();
+        two();
+        var first = new List<double>();
+        var second = new List<double>();
+        var ratios = new List<double>();
+        for (int s = 0; s < samples; s++)
+        {
+            double a = Sample(one);
+            double b = Sample(two);
+            first.Add(a);
+            second.Add(b);
+            ratios.Add(a / b);
+        }
+
+        return (MedianOf(first), MedianOf(second), MedianOf(ratios));
+    }
+
+    private static double Sample(Action action)
+    {
+        int reps = 0;
+        var clock = Stopwatch.StartNew();
+        do
+        {
+            action();
+            reps++;
+        }
+        while (clock.Elapsed.TotalSeconds < 0.2);
+        return clock.Elapsed.TotalSeconds / reps;
+    }
+
+    private static double MedianOf(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
     }
 
     /// <summary>Median GFLOP/s of an action that returns the FLOPs it did.</summary>
