@@ -72,6 +72,11 @@ internal sealed class Conv2DLayer : Layer
         int batch = input.Dim(0);
         ConvGeometry g = Geometry(input);
         Tensor output = LayerState.Ensure(ref state.Output, batch, OutChannels, g.OutH, g.OutW);
+        if (!context.Training && context.Options.UseSimd && DirectConvolution.Supports(g))
+        {
+            ForwardDirect(input, output, state, context, g, fuseRelu);
+            return output;
+        }
 
         // Training keeps one im2col matrix per sample, [C·kh·kw, plane], for the weight gradient;
         // inference unfolds each tile into a per-core buffer that stays in cache.
@@ -105,6 +110,33 @@ internal sealed class Conv2DLayer : Layer
 
         state.Input = input;
         return output;
+    }
+
+    /// <summary>
+    /// Inference by <see cref="DirectConvolution"/>: work items are (sample, block of 8 output channels),
+    /// each core taking a contiguous run of them; every output element is computed the same way
+    /// whatever the split, so N cores equal one.
+    /// </summary>
+    private void ForwardDirect(Tensor input, Tensor output, LayerState state, LayerContext context, ConvGeometry g, bool fuseRelu)
+    {
+        int batch = input.Dim(0);
+        state.HasBackwardCache = false;
+        state.PackedWeights = DirectConvolution.PackWeights(_weight.Value.Span, OutChannels, g.ColRows, state.PackedWeights);
+        state.TapOffsets = DirectConvolution.TapOffsets(g, state.TapOffsets);
+        int blocks = (OutChannels + DirectConvolution.ChannelBlock - 1) / DirectConvolution.ChannelBlock;
+        int items = batch * blocks;
+        int workers = Math.Min(context.Options.DegreeOfParallelism, items);
+        var job = new DirectJob(this, input, output, state.PackedWeights, state.TapOffsets, g, blocks, items, workers, fuseRelu);
+        if (workers == 1)
+        {
+            job.Run(0);
+        }
+        else
+        {
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, job.Run);
+        }
+
+        state.Input = input;
     }
 
     internal override Tensor Backward(Tensor gradOutput, LayerState state, LayerContext context)
@@ -202,6 +234,22 @@ internal sealed class Conv2DLayer : Layer
     [ThreadStatic]
     private static float[]? t_columns;
 
+    [ThreadStatic]
+    private static float[]? t_paddedInput;
+
+    [ThreadStatic]
+    private static float[]? t_directResult;
+
+    private static float[] ThreadBuffer(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+
+        return buffer;
+    }
+
     /// <summary>Target size of one tile's im2col columns: well inside Zen 4's 1 MiB L2 next to the packed weights.</summary>
     private const int TileColumnBytes = 128 * 1024;
 
@@ -283,6 +331,36 @@ internal sealed class Conv2DLayer : Layer
                         ActivationKernels.Relu(dst, dst, single.UseSimd);
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>One direct forward pass; worker w runs items [items·w/workers, items·(w+1)/workers).</summary>
+    private sealed class DirectJob(Conv2DLayer layer, Tensor input, Tensor output, float[] packedWeights, int[] tapOffsets, ConvGeometry g, int blocks, int items, int workers, bool fuseRelu)
+    {
+        internal void Run(int worker)
+        {
+            int sampleSize = layer.InChannels * g.Height * g.Width;
+            int outSize = layer.OutChannels * g.OutH * g.OutW;
+            int paddedLength = DirectConvolution.PaddedInputLength(g);
+            float[] padded = ThreadBuffer(ref t_paddedInput, paddedLength);
+            float[] result = ThreadBuffer(ref t_directResult, DirectConvolution.ResultLength(g));
+            float[] bias = layer._bias.Value.Data;
+            int first = (int)((long)items * worker / workers);
+            int last = (int)((long)items * (worker + 1) / workers);
+            int paddedSample = -1;
+            for (int item = first; item < last; item++)
+            {
+                int n = item / blocks;
+                int block = item % blocks;
+                if (n != paddedSample)
+                {
+                    DirectConvolution.PadInput(input.Data.AsSpan(n * sampleSize, sampleSize), g, padded.AsSpan(0, paddedLength));
+                    paddedSample = n;
+                }
+
+                DirectConvolution.ComputeBlock(padded, packedWeights, tapOffsets, bias, layer.OutChannels, block, g, result, fuseRelu);
+                DirectConvolution.WriteBlock(result, layer.OutChannels, block, g, output.Data.AsSpan(n * outSize, outSize));
             }
         }
     }

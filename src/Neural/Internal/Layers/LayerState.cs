@@ -24,6 +24,9 @@ internal sealed class LayerState
     /// <summary>A convolution's weights packed for the GEMM micro-kernel, once per forward pass.</summary>
     internal float[]? PackedWeights;
 
+    /// <summary>A direct convolution's per-tap offsets into its padded input.</summary>
+    internal int[]? TapOffsets;
+
     /// <summary>Whether the last forward pass kept what the backward pass reads (a convolution's im2col
     /// columns in <see cref="Scratch"/>, max-pool arg-max <see cref="Indices"/>). Inference passes skip
     /// them; a backward pass after one rebuilds them from <see cref="Input"/>.</summary>

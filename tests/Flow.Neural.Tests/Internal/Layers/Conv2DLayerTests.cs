@@ -47,4 +47,33 @@ public class Conv2DLayerTests
             Assert.Equal(afterTraining.Parameters[p].Gradient.Data, afterInference.Parameters[p].Gradient.Data);
         }
     }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1, 2)]
+    [InlineData(3, 2)]
+    [InlineData(5, 4)]
+    public void Forward_DirectInference_BitIdenticalAcrossCoresAndCloseToScalar(int batch, int cores)
+    {
+        // Stride 1 inference takes the direct convolution; 11 output channels leave a partial block of 8,
+        // and a 9×7 input gives rows that are not whole vectors. ReLU follows, so it is fused.
+        Sequential one = new(Neural.Layers.Conv2D(3, 11, 3, padding: 1, seed: 5), Neural.Layers.Relu());
+        Sequential many = one.Clone();
+        many.Options = new ComputeOptions { DegreeOfParallelism = cores };
+        Sequential scalar = one.Clone();
+        scalar.Options = new ComputeOptions { UseSimd = false };
+        Tensor x = TestData.Random(batch, batch, 3, 9, 7);
+
+        float[] inference1 = one.Forward(x).Data.ToArray();
+        float[] inferenceN = many.Forward(x).Data.ToArray();
+        float[] reference = scalar.Forward(x).Data.ToArray();
+        float[] training = one.Forward(x, training: true).Data.ToArray();
+
+        Assert.Equal(inference1, inferenceN);
+        for (int i = 0; i < reference.Length; i++)
+        {
+            Assert.True(Math.Abs(inference1[i] - reference[i]) <= 1e-5f * Math.Max(1f, Math.Abs(reference[i])), $"y[{i}]: direct {inference1[i]} scalar {reference[i]}");
+            Assert.True(Math.Abs(training[i] - reference[i]) <= 1e-5f * Math.Max(1f, Math.Abs(reference[i])), $"y[{i}]: training {training[i]} scalar {reference[i]}");
+        }
+    }
 }
