@@ -50,11 +50,24 @@ internal sealed class DenseLayer : Layer
 
         int batch = input.Dim(0);
         Tensor output = LayerState.Ensure(ref state.Output, batch, Outputs);
-        Gemm.Multiply(
-            new MatrixRef(input.Data, 0, Inputs, false),
-            new MatrixRef(_weight.Value.Data, 0, Outputs, false),
-            output.Data, 0, Outputs, batch, Outputs, Inputs, accumulate: false, GemmPartition.Columns, context.Options,
-            context.CacheWeightPanels ? PackedWeight() : null);
+        if (batch <= Gemv.MaxRows && context.Options.UseSimd && Gemv.IsSupported)
+        {
+            // A batch of a few rows: one pass over W per row, read in place (the same code for any
+            // degree of parallelism, so N cores equal one).
+            for (int r = 0; r < batch; r++)
+            {
+                Gemv.Multiply(input.Data.AsSpan(r * Inputs, Inputs), _weight.Value.Data, Inputs, Outputs, output.Data.AsSpan(r * Outputs, Outputs));
+            }
+        }
+        else
+        {
+            Gemm.Multiply(
+                new MatrixRef(input.Data, 0, Inputs, false),
+                new MatrixRef(_weight.Value.Data, 0, Outputs, false),
+                output.Data, 0, Outputs, batch, Outputs, Inputs, accumulate: false, GemmPartition.Columns, context.Options,
+                context.CacheWeightPanels ? PackedWeight() : null);
+        }
+
         ReadOnlySpan<float> bias = _bias.Value.Span;
         for (int r = 0; r < batch; r++)
         {
