@@ -68,14 +68,20 @@ internal static unsafe class DirectConvolution
         int blocks = (outChannels + ChannelBlock - 1) / ChannelBlock;
         int length = blocks * taps * ChannelBlock;
         float[] packed = reuse is not null && reuse.Length == length ? reuse : new float[length];
-        for (int b = 0; b < blocks; b++)
+
+        // Runs once per forward pass (a batch of one included), so a plain strided transpose without
+        // per-element branches: the padding channels of the last block are cleared first.
+        packed.AsSpan((blocks - 1) * taps * ChannelBlock).Clear();
+        fixed (float* pSrc = weight)
+        fixed (float* pDst = packed)
         {
-            for (int c = 0; c < ChannelBlock; c++)
+            for (int oc = 0; oc < outChannels; oc++)
             {
-                int oc = (b * ChannelBlock) + c;
+                float* src = pSrc + (oc * taps);
+                float* dst = pDst + ((oc / ChannelBlock) * taps * ChannelBlock) + (oc % ChannelBlock);
                 for (int t = 0; t < taps; t++)
                 {
-                    packed[(((b * taps) + t) * ChannelBlock) + c] = oc < outChannels ? weight[(oc * taps) + t] : 0f;
+                    dst[t * ChannelBlock] = src[t];
                 }
             }
         }
@@ -89,12 +95,15 @@ internal static unsafe class DirectConvolution
         padded.Clear();
         int wp = PaddedWidth(g);
         int plane = PlaneLength(g);
-        for (int c = 0; c < g.Channels; c++)
+        fixed (float* pSrc = sample)
+        fixed (float* pDst = padded)
         {
-            for (int y = 0; y < g.Height; y++)
+            for (int c = 0; c < g.Channels; c++)
             {
-                sample.Slice(((c * g.Height) + y) * g.Width, g.Width)
-                    .CopyTo(padded.Slice((c * plane) + ((y + g.PadH) * wp) + g.PadW, g.Width));
+                for (int y = 0; y < g.Height; y++)
+                {
+                    CopyRow(pSrc + (((c * g.Height) + y) * g.Width), pDst + (c * plane) + ((y + g.PadH) * wp) + g.PadW, g.Width);
+                }
             }
         }
     }
