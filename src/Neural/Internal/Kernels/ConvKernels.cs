@@ -79,6 +79,8 @@ internal static unsafe class ConvKernels
         fixed (float* px = x)
         fixed (float* py = y)
         {
+            float* xEnd = px + ((long)planes * h * w);
+            float* yEnd = py + ((long)planes * oh * ow);
             for (int plane = 0; plane < planes; plane++)
             {
                 float* inPlane = px + ((long)plane * h * w);
@@ -92,12 +94,25 @@ internal static unsafe class ConvKernels
                     {
                         for (; ox + 8 <= ow; ox += 8)
                         {
-                            Vector256<float> a = Avx.Max(Avx.LoadVector256(top + (2 * ox)), Avx.LoadVector256(bottom + (2 * ox)));
-                            Vector256<float> b = Avx.Max(Avx.LoadVector256(top + (2 * ox) + 8), Avx.LoadVector256(bottom + (2 * ox) + 8));
+                            Pool8(top + (2 * ox), bottom + (2 * ox), outRow + ox);
+                        }
 
-                            // Even and odd columns side by side, then the 128-bit lanes back in order.
-                            Vector256<float> m = Avx.Max(Avx.Shuffle(a, b, 0b10_00_10_00), Avx.Shuffle(a, b, 0b11_01_11_01));
-                            Avx.Store(outRow + ox, Avx2.Permute4x64(m.AsDouble(), 0b11_01_10_00).AsSingle());
+                        // The rest of the row as one more vector instead of scalar maxima: ending at the
+                        // row's end (overlapping outputs already written, same values), or, in a row
+                        // narrower than 8, running into the next output row, which is written after this
+                        // one — unless that would read or write past the arrays.
+                        if (ox < ow)
+                        {
+                            if (ow >= 8)
+                            {
+                                Pool8(top + (2 * (ow - 8)), bottom + (2 * (ow - 8)), outRow + ow - 8);
+                                ox = ow;
+                            }
+                            else if (bottom + 16 <= xEnd && outRow + 8 <= yEnd)
+                            {
+                                Pool8(top, bottom, outRow);
+                                ox = ow;
+                            }
                         }
                     }
 
@@ -111,6 +126,17 @@ internal static unsafe class ConvKernels
                 }
             }
         }
+    }
+
+    /// <summary>out[0, 8) = the 2×2 maxima of input columns [0, 16) of the rows at <paramref name="top"/> and <paramref name="bottom"/>.</summary>
+    private static void Pool8(float* top, float* bottom, float* output)
+    {
+        Vector256<float> a = Avx.Max(Avx.LoadVector256(top), Avx.LoadVector256(bottom));
+        Vector256<float> b = Avx.Max(Avx.LoadVector256(top + 8), Avx.LoadVector256(bottom + 8));
+
+        // Even and odd columns side by side, then the 128-bit lanes back in order.
+        Vector256<float> m = Avx.Max(Avx.Shuffle(a, b, 0b10_00_10_00), Avx.Shuffle(a, b, 0b11_01_11_01));
+        Avx.Store(output, Avx2.Permute4x64(m.AsDouble(), 0b11_01_10_00).AsSingle());
     }
 
     /// <summary>

@@ -69,6 +69,11 @@ public class ConvKernelsTests
     [InlineData(7, 18)]
     [InlineData(5, 33)]
     [InlineData(2, 2)]
+    [InlineData(7, 7)]
+    [InlineData(6, 6)]
+    [InlineData(3, 5)]
+    [InlineData(15, 15)]
+    [InlineData(4, 30)]
     public void MaxPool2x2Values_EqualsArgMaxPath(int height, int width)
     {
         var g = new ConvGeometry(1, height, width, 2, 2, 2, 2, 0, 0);
