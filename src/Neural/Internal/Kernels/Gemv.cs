@@ -64,16 +64,25 @@ internal static unsafe class Gemv
                 a.Store(py + j);
             }
 
-            for (; j < n; j++)
+            // The last n mod 16 columns (all of a narrow output such as 10 classes): k outermost, so the
+            // columns' multiply-add chains are independent instead of one latency-bound chain at a time.
+            if (j < n)
             {
-                float a = 0f;
-                float* row = pw + j;
-                for (int p = 0; p < k; p++, row += n)
+                int tail = j;
+                for (int c = tail; c < n; c++)
                 {
-                    a = MathF.FusedMultiplyAdd(px[p], *row, a);
+                    py[c] = 0f;
                 }
 
-                py[j] = a;
+                float* row = pw;
+                for (int p = 0; p < k; p++, row += n)
+                {
+                    float xp = px[p];
+                    for (int c = tail; c < n; c++)
+                    {
+                        py[c] = MathF.FusedMultiplyAdd(xp, row[c], py[c]);
+                    }
+                }
             }
         }
     }
