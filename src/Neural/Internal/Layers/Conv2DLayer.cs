@@ -219,18 +219,7 @@ internal sealed class Conv2DLayer : Layer
             body(OutChannels * w / dop, OutChannels * (w + 1) / dop, single));
     }
 
-    /// <summary>The calling thread's column buffer for inference tiles, grown to <paramref name="length"/> and then reused.</summary>
-    private static float[] ThreadColumns(int length)
-    {
-        float[]? buffer = t_columns;
-        if (buffer is null || buffer.Length < length)
-        {
-            buffer = t_columns = new float[length];
-        }
-
-        return buffer;
-    }
-
+    /// <summary>The calling thread's column buffer for inference tiles, grown as needed and then reused.</summary>
     [ThreadStatic]
     private static float[]? t_columns;
 
@@ -239,16 +228,6 @@ internal sealed class Conv2DLayer : Layer
 
     [ThreadStatic]
     private static float[]? t_directResult;
-
-    private static float[] ThreadBuffer(ref float[]? buffer, int length)
-    {
-        if (buffer is null || buffer.Length < length)
-        {
-            buffer = new float[length];
-        }
-
-        return buffer;
-    }
 
     /// <summary>Target size of one tile's im2col columns: well inside Zen 4's 1 MiB L2 next to the packed weights.</summary>
     private const int TileColumnBytes = 128 * 1024;
@@ -287,7 +266,7 @@ internal sealed class Conv2DLayer : Layer
             float[] weight = layer._weight.Value.Data;
             float[] bias = layer._bias.Value.Data;
             int maxWidth = ((g.OutH + rowChunks - 1) / rowChunks) * g.OutW;
-            float[] buffer = columns ?? ThreadColumns(g.ColRows * maxWidth);
+            float[] buffer = columns ?? LayerState.EnsureAtLeast(ref t_columns, g.ColRows * maxWidth);
             int first = (int)((long)tiles * worker / workers);
             int last = (int)((long)tiles * (worker + 1) / workers);
             for (int tile = first; tile < last; tile++)
@@ -343,8 +322,8 @@ internal sealed class Conv2DLayer : Layer
             int sampleSize = layer.InChannels * g.Height * g.Width;
             int outSize = layer.OutChannels * g.OutH * g.OutW;
             int paddedLength = DirectConvolution.PaddedInputLength(g);
-            float[] padded = ThreadBuffer(ref t_paddedInput, paddedLength);
-            float[] result = ThreadBuffer(ref t_directResult, DirectConvolution.ResultLength(g));
+            float[] padded = LayerState.EnsureAtLeast(ref t_paddedInput, paddedLength);
+            float[] result = LayerState.EnsureAtLeast(ref t_directResult, DirectConvolution.ResultLength(g));
             float[] bias = layer._bias.Value.Data;
             int first = (int)((long)items * worker / workers);
             int last = (int)((long)items * (worker + 1) / workers);

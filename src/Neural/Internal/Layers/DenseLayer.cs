@@ -136,8 +136,8 @@ internal sealed class DenseLayer : Layer
             return;
         }
 
-        float[] x = EnsureLength(ref _gatheredInput, rows * Inputs);
-        float[] dy = EnsureLength(ref _gatheredGradient, rows * Outputs);
+        float[] x = LayerState.EnsureAtLeast(ref _gatheredInput, rows * Inputs);
+        float[] dy = LayerState.EnsureAtLeast(ref _gatheredGradient, rows * Outputs);
         int row = 0;
         foreach (LayerState s in states)
         {
@@ -204,15 +204,5 @@ internal sealed class DenseLayer : Layer
         }
 
         return _packedTransposed;
-    }
-
-    private static float[] EnsureLength(ref float[]? buffer, int length)
-    {
-        if (buffer is null || buffer.Length < length)
-        {
-            buffer = new float[length];
-        }
-
-        return buffer;
     }
 }

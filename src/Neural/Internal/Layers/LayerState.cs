@@ -54,4 +54,15 @@ internal sealed class LayerState
 
         return buffer;
     }
+
+    /// <summary>Returns <paramref name="buffer"/>, replaced by a new array only when it is shorter than <paramref name="length"/> (a buffer that grows and is then reused).</summary>
+    internal static float[] EnsureAtLeast(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+
+        return buffer;
+    }
 }
