@@ -28,7 +28,7 @@ internal sealed class MaxPool2DLayer : Layer
             throw new ArgumentException($"{Description} expects input [batch, channels, height, width], got {input}", nameof(input));
         }
 
-        var g = new ConvGeometry(1, input.Dim(2), input.Dim(3), KernelSize, KernelSize, Stride, Stride, 0, 0);
+        ConvGeometry g = Geometry(input);
         int planes = input.Dim(0) * input.Dim(1);
         Tensor output = LayerState.Ensure(ref state.Output, input.Dim(0), input.Dim(1), g.OutH, g.OutW);
         state.Input = input;
@@ -43,6 +43,10 @@ internal sealed class MaxPool2DLayer : Layer
         Pool(input, g, output, state, context.Options.DegreeOfParallelism);
         return output;
     }
+
+    /// <summary>The pooling window over one plane of <paramref name="input"/> [batch, channels, height, width].</summary>
+    private ConvGeometry Geometry(Tensor input) =>
+        new(1, input.Dim(2), input.Dim(3), KernelSize, KernelSize, Stride, Stride, 0, 0);
 
     private static void Pool(Tensor input, ConvGeometry g, Tensor output, LayerState state, int dop)
     {
@@ -75,7 +79,7 @@ internal sealed class MaxPool2DLayer : Layer
         if (!state.HasBackwardCache)
         {
             // After an inference pass: find the arg-max now (the outputs come out the same).
-            Pool(input, new ConvGeometry(1, input.Dim(2), input.Dim(3), KernelSize, KernelSize, Stride, Stride, 0, 0), state.Output!, state, context.Options.DegreeOfParallelism);
+            Pool(input, Geometry(input), state.Output!, state, context.Options.DegreeOfParallelism);
         }
 
         int[] argmax = state.Indices!;
