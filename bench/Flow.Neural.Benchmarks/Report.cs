@@ -200,19 +200,10 @@ internal static class Report
         var times = new List<double>();
         for (int s = 0; s < samples; s++)
         {
-            int reps = 0;
-            var clock = Stopwatch.StartNew();
-            do
-            {
-                action();
-                reps++;
-            }
-            while (clock.Elapsed.TotalSeconds < 0.2);
-            times.Add(clock.Elapsed.TotalSeconds / reps);
+            times.Add(Sample(action));
         }
 
-        times.Sort();
-        return times[times.Count / 2];
+        return MedianOf(times);
     }
 
     /// <summary>
@@ -239,6 +230,7 @@ internal static class Report
         return (MedianOf(first), MedianOf(second), MedianOf(ratios));
     }
 
+    /// <summary>Seconds per call, averaged over as many calls as fit in 0.2 s.</summary>
     private static double Sample(Action action)
     {
         int reps = 0;
