@@ -54,6 +54,47 @@ public class FullModeTests
     }
 
     [Fact]
+    public async Task FullMode_LatestOnly_OnASynchronousSink_KeepsFirstAndLatest()
+    {
+        var busy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+
+        async IAsyncEnumerable<int> Source([EnumeratorCancellation] CancellationToken ct = default)
+        {
+            yield return 0;
+            await busy.Task;
+            for (int i = 1; i <= 9; i++)
+            {
+                yield return i;
+            }
+
+            // Resumed only after item 9 was handed over.
+            release.Set();
+        }
+
+        var consumed = new List<int>();
+        var builder = new PipelineBuilder();
+        builder.From(Source()).To(
+            x =>
+            {
+                if (x == 0)
+                {
+                    busy.SetResult();
+                    release.Wait();
+                }
+
+                consumed.Add(x);
+            },
+            new StageOptions { Name = "display", FullMode = FullMode.LatestOnly, BoundedCapacity = 1 });
+
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
+
+        Assert.Equal([0, 9], consumed);
+        Assert.Equal(8, result["display"].Dropped);
+        Assert.Equal(2, result["display"].ItemsOut);
+    }
+
+    [Fact]
     public async Task FullMode_LatestOnly_DisposesShedItems()
     {
         var busy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

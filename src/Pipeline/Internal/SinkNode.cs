@@ -22,37 +22,14 @@ internal sealed class SinkNode<T>(string kind, string name, StageOptions options
         if (Runner.CanRunSynchronously)
         {
             var runner = Runner;
-            if (Shedding is not { } shedding)
+            Action<Packet<T>> consume = packet =>
             {
-                _block = new ActionBlock<Packet<T>>(
-                    packet =>
-                    {
-                        if (runner.Consume(packet) && packet.IsTimed)
-                        {
-                            RecordEndToEnd(metrics, packet.Key);
-                        }
-                    },
-                    options);
-            }
-            else
-            {
-                _block = new ActionBlock<Packet<T>>(
-                    packet =>
-                    {
-                        try
-                        {
-                            if (runner.Consume(packet) && packet.IsTimed)
-                            {
-                                RecordEndToEnd(metrics, packet.Key);
-                            }
-                        }
-                        finally
-                        {
-                            shedding.ReleaseSlot();
-                        }
-                    },
-                    options);
-            }
+                if (runner.Consume(packet) && packet.IsTimed)
+                {
+                    RecordEndToEnd(metrics, packet.Key);
+                }
+            };
+            _block = new ActionBlock<Packet<T>>(Shedding is { } shedding ? ReleasingSlot(consume, shedding) : consume, options);
         }
         else
         {
@@ -74,6 +51,19 @@ internal sealed class SinkNode<T>(string kind, string name, StageOptions options
         FullProbe = Shedding is null ? () => block.InputCount >= limit : null;
         _completion = onCompleted is null ? _block.Completion : CompleteAsync(_block.Completion, onCompleted);
     }
+
+    /// <summary>Wraps the consumer so a shedding input learns when a worker slot frees up.</summary>
+    private static Action<Packet<T>> ReleasingSlot(Action<Packet<T>> consume, SheddingInput<T> shedding) => packet =>
+    {
+        try
+        {
+            consume(packet);
+        }
+        finally
+        {
+            shedding.ReleaseSlot();
+        }
+    };
 
     private void RecordEndToEnd(StageMetrics metrics, long key)
     {
