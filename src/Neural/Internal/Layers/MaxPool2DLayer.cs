@@ -29,14 +29,13 @@ internal sealed class MaxPool2DLayer : Layer
         }
 
         ConvGeometry g = Geometry(input);
-        int planes = input.Dim(0) * input.Dim(1);
         Tensor output = LayerState.Ensure(ref state.Output, input.Dim(0), input.Dim(1), g.OutH, g.OutW);
         state.Input = input;
-        state.HasBackwardCache = context.Training || !ConvKernels.IsPool2x2(g);
-        if (!state.HasBackwardCache)
+        if (!context.Training && ConvKernels.IsPool2x2(g))
         {
-            // Inference: no arg-max to remember, so the SIMD path without indices.
-            ConvKernels.MaxPool2x2Values(input.Data, g.Height, g.Width, output.Data, planes);
+            // Inference: no arg-max to remember, so the SIMD path without indices (Pool sets the flag otherwise).
+            state.HasBackwardCache = false;
+            ConvKernels.MaxPool2x2Values(input.Data, g.Height, g.Width, output.Data, input.Dim(0) * input.Dim(1));
             return output;
         }
 
