@@ -68,8 +68,7 @@ internal static unsafe class Gemv
             // columns' multiply-add chains are independent instead of one latency-bound chain at a time.
             if (j < n)
             {
-                int tail = j;
-                for (int c = tail; c < n; c++)
+                for (int c = j; c < n; c++)
                 {
                     py[c] = 0f;
                 }
@@ -78,7 +77,7 @@ internal static unsafe class Gemv
                 for (int p = 0; p < k; p++, row += n)
                 {
                     float xp = px[p];
-                    for (int c = tail; c < n; c++)
+                    for (int c = j; c < n; c++)
                     {
                         py[c] = MathF.FusedMultiplyAdd(xp, row[c], py[c]);
                     }
