@@ -62,4 +62,27 @@ public class VideoDetectOptionsTests
         Assert.Equal("ScoreThreshold", Assert.Throws<ArgumentOutOfRangeException>(() => new VideoDetectOptions { ScoreThreshold = 1.5f }).ParamName);
         Assert.Equal("DecoderThreads", Assert.Throws<ArgumentOutOfRangeException>(() => new VideoDetectOptions { DecoderThreads = 0 }).ParamName);
     }
+
+    [Fact]
+    public void Clone_SourceSettings_AreCopiedNotShared()
+    {
+        var options = new VideoDetectOptions { MaxFrames = 5, DecoderThreads = 3 };
+        var copy = options.Clone();
+        options.MaxFrames = 7;
+        options.DecoderThreads = 1;
+        Assert.Equal(5, copy.MaxFrames);
+        Assert.Equal(3, copy.DecoderThreads);
+    }
+
+    [Theory]
+    [InlineData(null, 4)] // unset: the job's choice
+    [InlineData(2, 2)]    // set: wins over the job's choice
+    public void SourceOptions_CarryMaxFramesAndDecoderThreads(int? set, int expected)
+    {
+        var options = new VideoDetectOptions { MaxFrames = 9, DecoderThreads = set };
+        var source = options.SourceOptions(decoderThreads: 4);
+        Assert.Equal(9, source.MaxFrames);
+        Assert.Equal(expected, source.DecoderThreads);
+        Assert.Equal(set, options.DecoderThreads);
+    }
 }

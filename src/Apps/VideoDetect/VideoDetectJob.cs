@@ -35,7 +35,7 @@ public sealed class VideoDetectJob
             throw new InvalidOperationException("no input given (a video file, image folder, camera index or stream URL)");
         }
 
-        using var source = VideoSource.Parse(_options.Input, new VideoSourceOptions { MaxFrames = _options.MaxFrames, DecoderThreads = DecoderThreads(_options) });
+        using var source = VideoSource.Parse(_options.Input, _options.SourceOptions(DecoderThreads(_options)));
         var sink = new RecordingSink(new DetectionOutputSink(new DetectionOutputOptions
         {
             VideoPath = _options.VideoOutput,

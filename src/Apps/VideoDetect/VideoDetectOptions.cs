@@ -10,7 +10,9 @@ public sealed class VideoDetectOptions
     private int? _degreeOfParallelism;
     private int _batchSize = 1;
     private TimeSpan _batchDelay = TimeSpan.FromMilliseconds(5);
-    private long? _maxFrames;
+
+    // MaxFrames and DecoderThreads are the source's settings: it validates them, and the job hands a copy to the source.
+    private VideoSourceOptions _source = new();
 
     /// <summary>
     /// The input: a video file, an image folder, a camera index (digits) or a stream URL (contains <c>://</c>).
@@ -76,16 +78,8 @@ public sealed class VideoDetectOptions
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
     public int? DecoderThreads
     {
-        get;
-        set
-        {
-            if (value is { } v)
-            {
-                ArgumentOutOfRangeException.ThrowIfNegativeOrZero(v, nameof(DecoderThreads));
-            }
-
-            field = value;
-        }
+        get => _source.DecoderThreads;
+        set => _source.DecoderThreads = value;
     }
 
     /// <summary>
@@ -126,16 +120,8 @@ public sealed class VideoDetectOptions
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
     public long? MaxFrames
     {
-        get => _maxFrames;
-        set
-        {
-            if (value is { } v)
-            {
-                ArgumentOutOfRangeException.ThrowIfNegativeOrZero(v, nameof(MaxFrames));
-            }
-
-            _maxFrames = value;
-        }
+        get => _source.MaxFrames;
+        set => _source.MaxFrames = value;
     }
 
     /// <summary>The annotated video (.mp4 with mp4v, .avi with MJPG).</summary>
@@ -183,5 +169,20 @@ public sealed class VideoDetectOptions
 
     /// <summary>Returns a copy, so later changes to this object do not reach a job.</summary>
     /// <returns>A new options object with the same values.</returns>
-    public VideoDetectOptions Clone() => (VideoDetectOptions)MemberwiseClone();
+    public VideoDetectOptions Clone()
+    {
+        var copy = (VideoDetectOptions)MemberwiseClone();
+        copy._source = _source.Clone();
+        return copy;
+    }
+
+    /// <summary>The source's settings: a copy, with <see cref="DecoderThreads"/> filled in as the job chooses it.</summary>
+    /// <param name="decoderThreads">The decoder threads to use when <see cref="DecoderThreads"/> is not set.</param>
+    /// <returns>A new options object.</returns>
+    internal VideoSourceOptions SourceOptions(int decoderThreads)
+    {
+        var options = _source.Clone();
+        options.DecoderThreads ??= decoderThreads;
+        return options;
+    }
 }
