@@ -72,6 +72,7 @@ internal sealed class Conv2DLayer : Layer
         int batch = input.Dim(0);
         ConvGeometry g = Geometry(input);
         Tensor output = LayerState.Ensure(ref state.Output, batch, OutChannels, g.OutH, g.OutW);
+        state.Input = input;
         if (!context.Training && context.Options.UseSimd && DirectConvolution.Supports(g))
         {
             ForwardDirect(input, output, state, context, g, fuseRelu);
@@ -108,7 +109,6 @@ internal sealed class Conv2DLayer : Layer
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, job.Run);
         }
 
-        state.Input = input;
         return output;
     }
 
@@ -135,8 +135,6 @@ internal sealed class Conv2DLayer : Layer
         {
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, job.Run);
         }
-
-        state.Input = input;
     }
 
     internal override Tensor Backward(Tensor gradOutput, LayerState state, LayerContext context)
