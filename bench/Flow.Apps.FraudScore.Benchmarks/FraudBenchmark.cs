@@ -338,7 +338,7 @@ internal sealed class FraudBenchmark : IAsyncDisposable
 
         // After the subset was written and read back (500k transactions of garbage), not before.
         CollectPreviousRuns();
-        FraudScoringGraph.AddChunkedScoring(builder, builder.From(source, "csv"), tx => tx, model, options).To(
+        FraudScoringGraph.AddChunkedScoring(builder.From(source, "csv"), tx => tx, model, options).To(
             chunk =>
             {
                 long now = Stopwatch.GetTimestamp();
@@ -381,7 +381,7 @@ internal sealed class FraudBenchmark : IAsyncDisposable
         var options = new FraudScoringOptions { DegreeOfParallelism = dop };
         long scored = 0, alerts = 0;
         var builder = new PipelineBuilder(new PipelineOptions { Name = "per-record" });
-        FraudScoringGraph.AddScoring(builder, builder.From(source, "csv"), tx => tx, model, options).To(
+        FraudScoringGraph.AddScoring(builder.From(source, "csv"), tx => tx, model, options).To(
             batch =>
             {
                 foreach (var item in batch)

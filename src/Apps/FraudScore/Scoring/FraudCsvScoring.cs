@@ -52,7 +52,7 @@ public static class FraudCsvScoring
         using var writer = new ScoredTransactionWriter(settings.ScoredPath, settings.AlertsPath, threshold, observer);
         var builder = new PipelineBuilder(new PipelineOptions { Name = "fraud-score" });
         var chunks = builder.From(source, "csv");
-        FraudScoringGraph.AddChunkedScoring(builder, chunks, tx => tx, model, settings.Pipeline)
+        FraudScoringGraph.AddChunkedScoring(chunks, tx => tx, model, settings.Pipeline)
             .To(writer, new StageOptions { Name = "alerts", BoundedCapacity = FraudScoringGraph.ChunkCapacity(settings.Pipeline) * settings.Pipeline.DegreeOfParallelism });
         var result = await FraudLiveView.RunAsync(builder.Build(), liveOutput, cancellationToken).ConfigureAwait(false);
         return new FraudScoreSummary(model.Name, threshold, source.RowsRead, source.RowsRejected, writer.Scored, writer.Alerts, writer.LabelledFraud, writer.TruePositiveAlerts, result);

@@ -93,7 +93,7 @@ public static class FraudKafkaScoring
                     }
                 },
                 new StageOptions { Name = "decode", BoundedCapacity = settings.Pipeline.BoundedCapacity });
-            FraudScoringGraph.AddScoring(builder, transactions, item => item.Transaction, model, settings.Pipeline)
+            FraudScoringGraph.AddScoring(transactions, item => item.Transaction, model, settings.Pipeline)
                 .Unbatch(new StageOptions { Name = "unbatch", BoundedCapacity = settings.Pipeline.BoundedCapacity })
                 .To(sink, new StageOptions { Name = "produce", BoundedCapacity = settings.Pipeline.BoundedCapacity });
             result = await FraudLiveView.RunAsync(builder.Build(), settings.Live ? output : null, cancellationToken).ConfigureAwait(false);

@@ -16,15 +16,13 @@ public static class FraudScoringGraph
 {
     /// <summary>Adds the lanes after <paramref name="input"/>; returns scored batches.</summary>
     /// <typeparam name="T">The item type (a transaction, or a record that carries one).</typeparam>
-    /// <param name="builder">The pipeline's builder.</param>
     /// <param name="input">The items.</param>
     /// <param name="transaction">The item's transaction.</param>
     /// <param name="model">The classifier; one session per lane.</param>
     /// <param name="options">Parallelism (lanes) and batching.</param>
     /// <returns>Scored batches; order is kept per card, not across cards.</returns>
-    public static StageHandle<Scored<Featured<T>>[]> AddScoring<T>(PipelineBuilder builder, StageHandle<T> input, Func<T, Transaction> transaction, IBinaryClassifier model, FraudScoringOptions options)
+    public static StageHandle<Scored<Featured<T>>[]> AddScoring<T>(StageHandle<T> input, Func<T, Transaction> transaction, IBinaryClassifier model, FraudScoringOptions options)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(model);
@@ -55,7 +53,7 @@ public static class FraudScoringGraph
                     new StageOptions { Name = "score" + suffix, BoundedCapacity = batchCapacity });
         }
 
-        return lanes == 1 ? outputs[0] : builder.Merge(new StageOptions { Name = "merge", BoundedCapacity = batchCapacity * lanes }, outputs);
+        return lanes == 1 ? outputs[0] : input.Builder.Merge(new StageOptions { Name = "merge", BoundedCapacity = batchCapacity * lanes }, outputs);
     }
 
     /// <summary>
@@ -66,15 +64,13 @@ public static class FraudScoringGraph
     /// per-transaction hops of partition → features → batch, and the lanes allocate nothing per transaction.
     /// </summary>
     /// <typeparam name="T">The item type (a transaction, or a record that carries one).</typeparam>
-    /// <param name="builder">The pipeline's builder.</param>
     /// <param name="chunks">Chunks of items in arrival order.</param>
     /// <param name="transaction">The item's transaction.</param>
     /// <param name="model">The classifier; one session per lane.</param>
     /// <param name="options">Parallelism (lanes) and the queue length in transactions.</param>
     /// <returns>Scored chunks, one per lane per input chunk; order is kept per card, not across cards.</returns>
-    public static StageHandle<ScoredChunk<T>> AddChunkedScoring<T>(PipelineBuilder builder, StageHandle<T[]> chunks, Func<T, Transaction> transaction, IBinaryClassifier model, FraudScoringOptions options)
+    public static StageHandle<ScoredChunk<T>> AddChunkedScoring<T>(StageHandle<T[]> chunks, Func<T, Transaction> transaction, IBinaryClassifier model, FraudScoringOptions options)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(chunks);
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(model);
@@ -92,7 +88,7 @@ public static class FraudScoringGraph
                 new StageOptions { Name = lanes == 1 ? "score" : $"score#{lane}", BoundedCapacity = capacity });
         }
 
-        return lanes == 1 ? outputs[0] : builder.Merge(new StageOptions { Name = "merge", BoundedCapacity = capacity * lanes }, outputs);
+        return lanes == 1 ? outputs[0] : chunks.Builder.Merge(new StageOptions { Name = "merge", BoundedCapacity = capacity * lanes }, outputs);
     }
 
     /// <summary>The queue length, in chunks, that holds about <see cref="FraudScoringOptions.BoundedCapacity"/> transactions (at least 4, so a lane never waits on a broadcast held up by the other lane's full queue for long).</summary>
