@@ -11,14 +11,20 @@ internal sealed class CardFeatureExtractor
 {
     private readonly Dictionary<long, CardState> _cards = [];
 
-    public float[] Next(Transaction tx)
+    /// <summary>Computes the features of <paramref name="tx"/> from its card's history, then adds it to the history.</summary>
+    public float[] Next(Transaction tx) => StateOf(tx.CardId).Next(tx);
+
+    /// <summary>Writes the features of <paramref name="tx"/> into <paramref name="features"/> (no allocation), then adds it to its card's history.</summary>
+    public void Next(Transaction tx, Span<float> features) => StateOf(tx.CardId).Next(tx, features);
+
+    private CardState StateOf(long cardId)
     {
-        if (!_cards.TryGetValue(tx.CardId, out var state))
+        if (!_cards.TryGetValue(cardId, out var state))
         {
             state = new CardState();
-            _cards.Add(tx.CardId, state);
+            _cards.Add(cardId, state);
         }
 
-        return state.Next(tx);
+        return state;
     }
 }

@@ -20,7 +20,8 @@ internal sealed class FraudChunkLane<T> : Stage<T[], ScoredChunk<T>>, IDisposabl
     private readonly int _lanes;
     private readonly Func<T, Transaction> _transaction;
     private readonly IBinaryClassifier _model;
-    private readonly Dictionary<long, CardState> _cards = [];
+    private readonly Predicate<T> _owns;
+    private readonly CardFeatureExtractor _features = new();
     private float[][] _vectors = [];
     private IBinaryClassifierSession? _session;
 
@@ -35,10 +36,11 @@ internal sealed class FraudChunkLane<T> : Stage<T[], ScoredChunk<T>>, IDisposabl
         _lanes = lanes;
         _transaction = transaction;
         _model = model;
+        _owns = x => LaneOf(_transaction(x).CardId, _lanes) == _lane;
     }
 
     /// <summary>The lane that owns <paramref name="cardId"/> among <paramref name="lanes"/>. Fibonacci hashing spreads consecutive ids.</summary>
-    public static int LaneOf(long cardId, int lanes) => lanes == 1 ? 0 : (int)(((ulong)cardId * 0x9E3779B97F4A7C15UL >> 32) % (ulong)lanes);
+    public static int LaneOf(long cardId, int lanes) => (int)(((ulong)cardId * 0x9E3779B97F4A7C15UL >> 32) % (ulong)lanes);
 
     public override ValueTask OpenAsync(StageContext context, CancellationToken cancellationToken)
     {
@@ -50,29 +52,7 @@ internal sealed class FraudChunkLane<T> : Stage<T[], ScoredChunk<T>>, IDisposabl
     {
         ArgumentNullException.ThrowIfNull(item);
         var session = _session ?? throw new InvalidOperationException("the lane was not opened");
-        T[] mine;
-        if (_lanes == 1)
-        {
-            mine = item;
-        }
-        else
-        {
-            int count = 0;
-            foreach (var x in item)
-            {
-                count += LaneOf(_transaction(x).CardId, _lanes) == _lane ? 1 : 0;
-            }
-
-            mine = new T[count];
-            int next = 0;
-            foreach (var x in item)
-            {
-                if (LaneOf(_transaction(x).CardId, _lanes) == _lane)
-                {
-                    mine[next++] = x;
-                }
-            }
-        }
+        var mine = _lanes == 1 ? item : Array.FindAll(item, _owns);
 
         // Feature vectors are reused from chunk to chunk: the session reads them before Predict returns.
         if (_vectors.Length < mine.Length)
@@ -87,14 +67,7 @@ internal sealed class FraudChunkLane<T> : Stage<T[], ScoredChunk<T>>, IDisposabl
 
         for (int i = 0; i < mine.Length; i++)
         {
-            var tx = _transaction(mine[i]);
-            if (!_cards.TryGetValue(tx.CardId, out var state))
-            {
-                state = new CardState();
-                _cards.Add(tx.CardId, state);
-            }
-
-            state.Next(tx, _vectors[i]);
+            _features.Next(_transaction(mine[i]), _vectors[i]);
         }
 
         var probabilities = new float[mine.Length];
