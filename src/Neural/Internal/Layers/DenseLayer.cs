@@ -83,41 +83,34 @@ internal sealed class DenseLayer : Layer
     {
         Tensor input = state.Input ?? throw new InvalidOperationException($"{Description}: backward called before forward");
         int batch = input.Dim(0);
-        Tensor gradInput = LayerState.Ensure(ref state.GradInput, batch, Inputs);
         if (context.DeferWeightGradients)
         {
-            // Pipeline stage: dW waits for FlushDeferredGradients; dx = dy·Wᵀ reads Wᵀ packed once per
-            // optimizer step instead of packing it again for every micro-batch.
+            // Pipeline stage: dW waits for FlushDeferredGradients.
             state.GradOutput = gradOutput;
-            if (context.SkipInputGradient)
-            {
-                return gradOutput;
-            }
-
+        }
+        else
+        {
+            // dW += xᵀ·dy (columns of dW are the output neurons, split across cores).
             Gemm.Multiply(
+                new MatrixRef(input.Data, 0, Inputs, true),
                 new MatrixRef(gradOutput.Data, 0, Outputs, false),
-                new MatrixRef(_weight.Value.Data, 0, Outputs, true),
-                gradInput.Data, 0, Inputs, batch, Inputs, Outputs, accumulate: false, GemmPartition.Columns, context.Options,
-                PackedTransposedWeight());
-            return gradInput;
+                _weight.Gradient.Data, 0, Outputs, Inputs, Outputs, batch, accumulate: true, GemmPartition.Columns, context.Options);
+            AddBiasGradient(gradOutput.Data, batch);
         }
 
-        // dW += xᵀ·dy (columns of dW are the output neurons, split across cores).
-        Gemm.Multiply(
-            new MatrixRef(input.Data, 0, Inputs, true),
-            new MatrixRef(gradOutput.Data, 0, Outputs, false),
-            _weight.Gradient.Data, 0, Outputs, Inputs, Outputs, batch, accumulate: true, GemmPartition.Columns, context.Options);
-        AddBiasGradient(gradOutput.Data, batch);
         if (context.SkipInputGradient)
         {
             return gradOutput;
         }
 
-        // dx = dy·Wᵀ.
+        // dx = dy·Wᵀ; a pipeline stage reads Wᵀ packed once per optimizer step instead of packing it
+        // again for every micro-batch.
+        Tensor gradInput = LayerState.Ensure(ref state.GradInput, batch, Inputs);
         Gemm.Multiply(
             new MatrixRef(gradOutput.Data, 0, Outputs, false),
             new MatrixRef(_weight.Value.Data, 0, Outputs, true),
-            gradInput.Data, 0, Inputs, batch, Inputs, Outputs, accumulate: false, GemmPartition.Columns, context.Options);
+            gradInput.Data, 0, Inputs, batch, Inputs, Outputs, accumulate: false, GemmPartition.Columns, context.Options,
+            context.DeferWeightGradients ? PackedTransposedWeight() : null);
         return gradInput;
     }
 
