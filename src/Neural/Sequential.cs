@@ -38,6 +38,9 @@ public sealed class Sequential
     /// <summary>Gets the layers in order.</summary>
     public IReadOnlyList<Layer> Layers => _layers;
 
+    /// <summary>Gets the index of the first layer with parameters (the one whose input gradient training skips), or the layer count if none has any.</summary>
+    internal int FirstTrainable => _firstTrainable;
+
     /// <summary>Gets every trainable parameter, layer by layer.</summary>
     public IReadOnlyList<Parameter> Parameters { get; }
 

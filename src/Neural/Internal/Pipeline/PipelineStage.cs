@@ -143,23 +143,8 @@ internal sealed class PipelineStage
         new(_model.Options, true, DeferWeightGradients: true, CacheWeightPanels: true, SkipInputGradient: Start == 0);
 
     /// <summary>The layer whose input gradient is never computed (the model's first trainable layer, in stage 0), or −1.</summary>
-    private int SkippedInputGradientLayer()
-    {
-        if (Start != 0)
-        {
-            return -1;
-        }
-
-        for (int layer = Start; layer < End; layer++)
-        {
-            if (_model.Layers[layer].Parameters.Count > 0)
-            {
-                return layer;
-            }
-        }
-
-        return -1;
-    }
+    private int SkippedInputGradientLayer() =>
+        Start == 0 && _model.FirstTrainable < End ? _model.FirstTrainable : -1;
 
     private void AddBusy(long start) => Interlocked.Add(ref _busyTicks, Stopwatch.GetTimestamp() - start);
 }
