@@ -34,10 +34,10 @@ internal sealed class FraudBenchmark : IAsyncDisposable
     public static int TrainingRows { get; set; } = 200_000;
 
     /// <summary>Uses an existing CSV and model folder (for example from <c>flow fraud generate</c> / <c>train</c>) instead of generating and training.</summary>
-    public static FraudBenchmark UseExisting(string csv, string models, string folder)
+    public static FraudBenchmark UseExisting(string csv, string models, string folder, int chunkSize, int capacity)
     {
         int rows = File.ReadLines(csv).Count() - 1;
-        return new FraudBenchmark(folder, csv, models, rows);
+        return new FraudBenchmark(folder, csv, models, rows) { ChunkSize = chunkSize, Capacity = capacity };
     }
 
     public static async Task<FraudBenchmark> PrepareAsync(int rows, int chunkSize, int capacity, int trees, TextWriter output)

@@ -33,7 +33,7 @@ for (int i = 0; i < args.Length; i++)
 
 var watch = Stopwatch.StartNew();
 await using var bench = existingCsv is not null && existingModels is not null
-    ? FraudBenchmark.UseExisting(existingCsv, existingModels, Directory.CreateTempSubdirectory("flow-fraud-bench-").FullName)
+    ? FraudBenchmark.UseExisting(existingCsv, existingModels, Directory.CreateTempSubdirectory("flow-fraud-bench-").FullName, chunk, capacity)
     : await FraudBenchmark.PrepareAsync(rows, chunk, capacity, trees, Console.Out);
 if (onlyPaced)
 {
