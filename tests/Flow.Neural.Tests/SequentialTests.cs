@@ -103,15 +103,6 @@ public class SequentialTests
         Tensor x = TestData.Random(6, 5, 1, 8, 8);
         Tensor g = TestData.Random(7, 5, 4);
 
-        inference.Forward(x);
-        training.Forward(x, training: true);
-        float[] dx1 = inference.Backward(g).Data.ToArray();
-        float[] dx2 = training.Backward(g).Data.ToArray();
-
-        Assert.Equal(dx2, dx1);
-        for (int p = 0; p < training.Parameters.Count; p++)
-        {
-            Assert.Equal(training.Parameters[p].Gradient.Data, inference.Parameters[p].Gradient.Data);
-        }
+        InferenceChecks.AssertBackwardAfterInferenceEqualsAfterTraining(inference, training, x, g);
     }
 }

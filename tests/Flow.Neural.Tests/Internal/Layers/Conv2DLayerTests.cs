@@ -36,16 +36,7 @@ public class Conv2DLayerTests
         Tensor x = TestData.Random(5, 3, 2, 6, 5);
         Tensor g = TestData.Random(6, 3, 3);
 
-        afterInference.Forward(x);
-        afterTraining.Forward(x, training: true);
-        float[] dx1 = afterInference.Backward(g).Data.ToArray();
-        float[] dx2 = afterTraining.Backward(g).Data.ToArray();
-
-        Assert.Equal(dx2, dx1);
-        for (int p = 0; p < afterTraining.Parameters.Count; p++)
-        {
-            Assert.Equal(afterTraining.Parameters[p].Gradient.Data, afterInference.Parameters[p].Gradient.Data);
-        }
+        InferenceChecks.AssertBackwardAfterInferenceEqualsAfterTraining(afterInference, afterTraining, x, g);
     }
 
     [Theory]
