@@ -204,11 +204,8 @@ internal static unsafe class Gemm
                     // B in place; only a ragged last panel is packed.
                     int rowsOfA = i1 - i0;
                     bool direct = packedB is null && !b.Transposed && rowsOfA <= Mc && (rowsOfA <= 16 || (long)b.Stride * kc <= 65536);
-                    if (packedB is not null)
-                    {
-                        // Already packed for the whole matrix: nothing to do per block.
-                    }
-                    else if (direct)
+                    // A B already packed for the whole matrix needs nothing per block.
+                    if (direct)
                     {
                         int ragged = nc % nr;
                         if (ragged != 0)
@@ -216,7 +213,7 @@ internal static unsafe class Gemm
                             PackB(b, pb + ((nc - ragged) * kc), pcIdx, kc, jc + nc - ragged, ragged, nr);
                         }
                     }
-                    else
+                    else if (packedB is null)
                     {
                         PackB(b, pb, pcIdx, kc, jc, nc, nr);
                     }
