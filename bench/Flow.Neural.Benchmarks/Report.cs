@@ -155,6 +155,13 @@ internal static class Report
             });
             double flops = 2.0 * 64 * 32 * plane * g.ColRows;
             Line(o, $"conv 16→32 3×3 14×14 batch 64: im2col {Ms(im2col)}, per-sample GEMMs {Ms(gemm)} ({flops / gemm / 1e9:F1} GFLOP/s)");
+            var plan = new Internal.Kernels.WinogradConvolution.Plan(g, 32);
+            var u = default(Internal.Kernels.WinogradConvolution.AlignedBuffer);
+            Internal.Kernels.WinogradConvolution.TransformWeights(w, plan, ref u);
+            float[] bias = new float[32];
+            var work = new Internal.Kernels.WinogradConvolution.Workspace();
+            double wino = Time(() => Internal.Kernels.WinogradConvolution.Run(x, u, bias, plan, y, 0, 64 * plan.Tiles, true, work));
+            Line(o, $"conv 16→32 3×3 14×14 batch 64: Winograd F(2×2,3×3) {Ms(wino)} ({flops / wino / 1e9:F1} direct-equivalent GFLOP/s)");
         }
 
         if (All("shapes"))

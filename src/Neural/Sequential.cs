@@ -154,6 +154,14 @@ public sealed class Sequential
 
     internal Tensor BackwardRange(Tensor gradOutput, LayerState[] states, int start, int end, LayerContext context)
     {
+        // After an inference pass that rounded differently from training (Winograd convolutions), the
+        // activations from the first such layer on are recomputed the training pass's way first.
+        int approximate = Array.FindIndex(states, 0, end - start, s => s.OutputDiffersFromTraining);
+        if (approximate >= 0)
+        {
+            ForwardRange(states[approximate].Input!, states[approximate..], start + approximate, end, new LayerContext(context.Options, Training: false, MatchTrainingArithmetic: true));
+        }
+
         Tensor g = gradOutput;
         if (!context.SkipInputGradient)
         {

@@ -10,4 +10,6 @@ namespace Flow.Neural.Internal.Layers;
 /// optimizer step (micro-batches of a pipeline step), so layers may keep them packed for the GEMM.</param>
 /// <param name="SkipInputGradient">Whether the caller does not need dLoss/dInput (the model's first layer
 /// during training): layers then compute only their parameter gradients and return their argument.</param>
-internal sealed record LayerContext(ComputeOptions Options, bool Training, bool DeferWeightGradients = false, bool CacheWeightPanels = false, bool SkipInputGradient = false);
+/// <param name="MatchTrainingArithmetic">Whether an inference pass must round as the training pass does (no
+/// Winograd convolution): set when a backward pass recomputes the activations of an inference pass.</param>
+internal sealed record LayerContext(ComputeOptions Options, bool Training, bool DeferWeightGradients = false, bool CacheWeightPanels = false, bool SkipInputGradient = false, bool MatchTrainingArithmetic = false);

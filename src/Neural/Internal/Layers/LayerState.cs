@@ -24,6 +24,9 @@ internal sealed class LayerState
     /// <summary>A convolution's weights packed for the GEMM micro-kernel, once per forward pass.</summary>
     internal float[]? PackedWeights;
 
+    /// <summary>A Winograd convolution's transformed weights, once per forward pass.</summary>
+    internal Kernels.WinogradConvolution.AlignedBuffer TransformedWeights;
+
     /// <summary>A direct convolution's per-tap offsets into its padded input.</summary>
     internal int[]? TapOffsets;
 
@@ -31,6 +34,12 @@ internal sealed class LayerState
     /// columns in <see cref="Scratch"/>, max-pool arg-max <see cref="Indices"/>). Inference passes skip
     /// them; a backward pass after one rebuilds them from <see cref="Input"/>.</summary>
     internal bool HasBackwardCache;
+
+    /// <summary>Whether the last forward pass computed <see cref="Output"/> by an inference-only algorithm whose
+    /// rounding differs from the training pass (a Winograd convolution). A backward pass first recomputes
+    /// the layers from here on with <see cref="LayerContext.MatchTrainingArithmetic"/>, so its gradients equal
+    /// those after a training forward.</summary>
+    internal bool OutputDiffersFromTraining;
 
     /// <summary>Max-pool arg-max indices.</summary>
     internal int[]? Indices;

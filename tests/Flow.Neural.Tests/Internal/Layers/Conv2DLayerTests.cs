@@ -67,4 +67,52 @@ public class Conv2DLayerTests
             Assert.True(Math.Abs(training[i] - reference[i]) <= 1e-5f * Math.Max(1f, Math.Abs(reference[i])), $"y[{i}]: training {training[i]} scalar {reference[i]}");
         }
     }
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1, 2)]
+    [InlineData(3, 2)]
+    [InlineData(5, 4)]
+    public void Forward_WinogradInference_BitIdenticalAcrossCoresAndCloseToScalar(int batch, int cores)
+    {
+        // 3×3 stride 1 with at least 8 channels takes the Winograd path in inference: 12 input and 20
+        // output channels leave partial channel blocks, and a 9×7 input leaves a half tile on each edge.
+        Sequential one = new(Neural.Layers.Conv2D(12, 20, 3, padding: 1, seed: 5), Neural.Layers.Relu());
+        Sequential many = one.Clone();
+        many.Options = new ComputeOptions { DegreeOfParallelism = cores };
+        Sequential scalar = one.Clone();
+        scalar.Options = new ComputeOptions { UseSimd = false };
+        Tensor x = TestData.Random(batch, batch, 12, 9, 7);
+
+        float[] inference1 = one.Forward(x).Data.ToArray();
+        float[] inferenceN = many.Forward(x).Data.ToArray();
+        float[] reference = scalar.Forward(x).Data.ToArray();
+        float[] training = one.Forward(x, training: true).Data.ToArray();
+
+        Assert.Equal(inference1, inferenceN);
+        for (int i = 0; i < reference.Length; i++)
+        {
+            Assert.True(Math.Abs(inference1[i] - reference[i]) <= 1e-5f * Math.Max(1f, Math.Abs(reference[i])), $"y[{i}]: Winograd {inference1[i]} scalar {reference[i]}");
+            Assert.True(Math.Abs(training[i] - reference[i]) <= 1e-5f * Math.Max(1f, Math.Abs(reference[i])), $"y[{i}]: training {training[i]} scalar {reference[i]}");
+        }
+    }
+
+    [Fact]
+    public void Backward_AfterWinogradInferenceForward_EqualsAfterTrainingForward()
+    {
+        // The Winograd pass rounds differently from training: backward recomputes the activations first,
+        // so every gradient is the same bits as after a training forward.
+        Sequential afterInference = new(
+            Neural.Layers.Conv2D(8, 9, 3, padding: 1, seed: 3),
+            Neural.Layers.Relu(),
+            Neural.Layers.MaxPool2D(2),
+            Neural.Layers.Conv2D(9, 8, 3, padding: 1, seed: 4),
+            Neural.Layers.Relu(),
+            Neural.Layers.Flatten(),
+            Neural.Layers.Dense(8 * 3 * 2, 3, seed: 5));
+        Sequential afterTraining = afterInference.Clone();
+        Tensor x = TestData.Random(5, 3, 8, 6, 5);
+        Tensor g = TestData.Random(6, 3, 3);
+
+        InferenceChecks.AssertBackwardAfterInferenceEqualsAfterTraining(afterInference, afterTraining, x, g);
+    }
 }
