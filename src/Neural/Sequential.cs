@@ -136,6 +136,17 @@ public sealed class Sequential
         Tensor x = input;
         for (int i = start; i < end; i++)
         {
+            if (!context.Training && i + 2 < end && _layers[i] is Conv2DLayer first && _layers[i + 1] is ActivationLayer { Kind: LayerKind.Relu }
+                && _layers[i + 2] is MaxPool2DLayer pool && first.TryForwardPooled(x, states[i - start], states[i + 2 - start], pool, context) is { } pooled)
+            {
+                // Inference: convolution, ReLU and a 2×2 max-pool in one pass that writes only the pooled
+                // output (the ReLU's and pool's states keep nothing; a backward pass recomputes them).
+                states[i + 1 - start].Input = null;
+                x = pooled;
+                i += 2;
+                continue;
+            }
+
             if (!context.Training && i + 1 < end && _layers[i] is Conv2DLayer conv && _layers[i + 1] is ActivationLayer { Kind: LayerKind.Relu })
             {
                 // Inference: the ReLU runs inside the convolution's tiles. The ReLU's state gets the
@@ -154,9 +165,10 @@ public sealed class Sequential
 
     internal Tensor BackwardRange(Tensor gradOutput, LayerState[] states, int start, int end, LayerContext context)
     {
-        // After an inference pass that rounded differently from training (Winograd convolutions), the
-        // activations from the first such layer on are recomputed the training pass's way first.
-        int approximate = Array.FindIndex(states, 0, end - start, s => s.OutputDiffersFromTraining);
+        // After an inference pass that skipped activations or rounded differently from training (fused
+        // convolution + ReLU + pool, Winograd convolutions), the activations from the first such layer on
+        // are recomputed the training pass's way first.
+        int approximate = Array.FindIndex(states, 0, end - start, s => s.RecomputeBeforeBackward);
         if (approximate >= 0)
         {
             ForwardRange(states[approximate].Input!, states[approximate..], start + approximate, end, new LayerContext(context.Options, Training: false, MatchTrainingArithmetic: true));

@@ -235,6 +235,124 @@ internal static unsafe class DirectConvolution
         }
     }
 
+    /// <summary>
+    /// The padded input buffer's length for <see cref="ComputePooled"/>: every padded plane, and every read
+    /// of its 32-column chunks, which may run past a row's end.
+    /// </summary>
+    internal static int PooledPaddedInputLength(in ConvGeometry g) => Math.Max(
+        PaddedInputLength(g),
+        ((g.Channels - 1) * PlaneLength(g)) + (((2 * (g.OutH / 2)) + g.KernelH - 2) * PaddedWidth(g)) + g.KernelW + (32 * PooledChunks(g)));
+
+    /// <summary>32-column chunks per pair of output rows: each gives 16 pooled outputs.</summary>
+    private static int PooledChunks(in ConvGeometry g) => ((g.OutW / 2) + 15) / 16;
+
+    /// <summary>
+    /// Convolution, bias, ReLU and a 2×2, stride-2 max-pool of one sample in one pass, for inference:
+    /// only the pooled outputs [outChannels, OutH/2, OutW/2] are written (the full activation never
+    /// leaves the registers). Each step takes 4 output channels × 2 output rows × 32 columns (16
+    /// accumulators) over all taps, then pools the row pair and the column pairs in registers. Every
+    /// output sums its taps in weight order from zero, then adds the bias, as the training pass's GEMM
+    /// does, so the values are the training pass's bit for bit.
+    /// </summary>
+    internal static void ComputePooled(float[] padded, float[] packedWeights, int[] tapOffsets, ReadOnlySpan<float> bias, int outChannels, int block, in ConvGeometry g, Span<float> pooledSample)
+    {
+        int taps = tapOffsets.Length;
+        int wp = PaddedWidth(g);
+        int ph = g.OutH / 2, pw = g.OutW / 2;
+        int chunks = PooledChunks(g);
+        Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        Vector512<int> odd = even + Vector512<int>.One;
+        fixed (float* pIn = padded)
+        fixed (float* pW = packedWeights)
+        fixed (int* pOff = tapOffsets)
+        fixed (float* pOut = pooledSample)
+        {
+            for (int half = 0; half < 2; half++)
+            {
+                int oc0 = (block * ChannelBlock) + (half * 4);
+                if (oc0 >= outChannels)
+                {
+                    break;
+                }
+
+                int channels = Math.Min(4, outChannels - oc0);
+                float* w = pW + (block * taps * ChannelBlock) + (half * 4);
+                for (int py = 0; py < ph; py++)
+                {
+                    for (int chunk = 0; chunk < chunks; chunk++)
+                    {
+                        float* row0 = pIn + (2 * py * wp) + (32 * chunk);
+                        float* row1 = row0 + wp;
+                        Vector512<float> a00 = default, a01 = default, a10 = default, a11 = default;
+                        Vector512<float> b00 = default, b01 = default, b10 = default, b11 = default;
+                        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+                        Vector512<float> d00 = default, d01 = default, d10 = default, d11 = default;
+                        float* wt = w;
+                        for (int t = 0; t < taps; t++, wt += ChannelBlock)
+                        {
+                            int off = pOff[t];
+                            Vector512<float> v00 = Vector512.Load(row0 + off);
+                            Vector512<float> v01 = Vector512.Load(row0 + off + 16);
+                            Vector512<float> v10 = Vector512.Load(row1 + off);
+                            Vector512<float> v11 = Vector512.Load(row1 + off + 16);
+                            Vector512<float> k = Vector512.Create(wt[0]);
+                            a00 = Vector512.FusedMultiplyAdd(v00, k, a00);
+                            a01 = Vector512.FusedMultiplyAdd(v01, k, a01);
+                            a10 = Vector512.FusedMultiplyAdd(v10, k, a10);
+                            a11 = Vector512.FusedMultiplyAdd(v11, k, a11);
+                            k = Vector512.Create(wt[1]);
+                            b00 = Vector512.FusedMultiplyAdd(v00, k, b00);
+                            b01 = Vector512.FusedMultiplyAdd(v01, k, b01);
+                            b10 = Vector512.FusedMultiplyAdd(v10, k, b10);
+                            b11 = Vector512.FusedMultiplyAdd(v11, k, b11);
+                            k = Vector512.Create(wt[2]);
+                            c00 = Vector512.FusedMultiplyAdd(v00, k, c00);
+                            c01 = Vector512.FusedMultiplyAdd(v01, k, c01);
+                            c10 = Vector512.FusedMultiplyAdd(v10, k, c10);
+                            c11 = Vector512.FusedMultiplyAdd(v11, k, c11);
+                            k = Vector512.Create(wt[3]);
+                            d00 = Vector512.FusedMultiplyAdd(v00, k, d00);
+                            d01 = Vector512.FusedMultiplyAdd(v01, k, d01);
+                            d10 = Vector512.FusedMultiplyAdd(v10, k, d10);
+                            d11 = Vector512.FusedMultiplyAdd(v11, k, d11);
+                        }
+
+                        // Lanes past the row's pooled width are masked off (they read past the row's end).
+                        int valid = Math.Min(16, pw - (16 * chunk));
+                        Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(valid)).AsSingle();
+                        float* dst = pOut + (oc0 * ph * pw) + (py * pw) + (16 * chunk);
+                        int plane = ph * pw;
+                        Avx512F.MaskStore(dst, mask, Pool(a00, a01, a10, a11, bias[oc0], even, odd));
+                        if (channels > 1)
+                        {
+                            Avx512F.MaskStore(dst + plane, mask, Pool(b00, b01, b10, b11, bias[oc0 + 1], even, odd));
+                        }
+
+                        if (channels > 2)
+                        {
+                            Avx512F.MaskStore(dst + (2 * plane), mask, Pool(c00, c01, c10, c11, bias[oc0 + 2], even, odd));
+                        }
+
+                        if (channels > 3)
+                        {
+                            Avx512F.MaskStore(dst + (3 * plane), mask, Pool(d00, d01, d10, d11, bias[oc0 + 3], even, odd));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>max over 2×2 windows of ReLU(x + bias) for two rows of 32 columns: 16 pooled outputs.</summary>
+    private static Vector512<float> Pool(Vector512<float> r0c0, Vector512<float> r0c1, Vector512<float> r1c0, Vector512<float> r1c1, float bias, Vector512<int> even, Vector512<int> odd)
+    {
+        Vector512<float> b = Vector512.Create(bias);
+        Vector512<float> zero = Vector512<float>.Zero;
+        Vector512<float> left = Avx512F.Max(Avx512F.Max(r0c0 + b, zero), Avx512F.Max(r1c0 + b, zero));
+        Vector512<float> right = Avx512F.Max(Avx512F.Max(r0c1 + b, zero), Avx512F.Max(r1c1 + b, zero));
+        return Avx512F.Max(Avx512F.PermuteVar16x32x2(left, even, right), Avx512F.PermuteVar16x32x2(left, odd, right));
+    }
+
     private static void CopyRow(float* src, float* dst, int width)
     {
         if (width >= 16)

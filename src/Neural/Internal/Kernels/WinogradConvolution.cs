@@ -16,7 +16,7 @@ namespace Flow.Neural.Internal.Kernels;
 /// <remarks>
 /// The result differs from the direct definition by rounding only (the transforms' coefficients are
 /// 0, ±½ and ±1), which is why training and the backward pass never use it (see
-/// <c>LayerState.OutputDiffersFromTraining</c>). Every tile is computed by the same operations in the
+/// <c>LayerState.RecomputeBeforeBackward</c>). Every tile is computed by the same operations in the
 /// same order whatever the block it falls in, so any split of the tiles across cores gives the same
 /// bits.
 /// </remarks>
@@ -187,15 +187,18 @@ internal static unsafe class WinogradConvolution
     /// <summary>
     /// Computes the outputs of global tiles [<paramref name="firstTile"/>, <paramref name="endTile"/>) of a
     /// batch (tile g is tile g mod Tiles of sample g / Tiles; both ends whole rows of tiles) into NCHW
-    /// <paramref name="output"/>: bias added, then ReLU when <paramref name="relu"/>.
+    /// <paramref name="output"/>: bias added, then ReLU when <paramref name="relu"/>. With
+    /// <paramref name="pool"/> (which implies ReLU) each whole tile is also max-pooled — a tile is exactly a
+    /// 2×2, stride-2 pooling window — and only the pooled [outChannels, OutH/2, OutW/2] is written.
     /// </summary>
-    internal static void Run(float[] input, in AlignedBuffer transformedWeights, ReadOnlySpan<float> bias, in Plan plan, float[] output, int firstTile, int endTile, bool relu, Workspace work)
+    internal static void Run(float[] input, in AlignedBuffer transformedWeights, ReadOnlySpan<float> bias, in Plan plan, float[] output, int firstTile, int endTile, bool relu, Workspace work, bool pool = false)
     {
         work.Ensure(plan);
         ConvGeometry g = plan.Geometry;
         int tiles = plan.Tiles;
         int sampleIn = g.Channels * g.Height * g.Width;
-        int sampleOut = plan.OutChannels * g.OutH * g.OutW;
+        int outH = pool ? g.OutH / 2 : g.OutH, outW = pool ? g.OutW / 2 : g.OutW;
+        int sampleOut = plan.OutChannels * outH * outW;
         int slots = plan.Slots;
         var paddedBias = new Span<float>(work.Bias.Pointer, plan.PaddedOutChannels);
         paddedBias.Clear();
@@ -253,7 +256,15 @@ internal static unsafe class WinogradConvolution
                 for (int r = 0; r < count; r++)
                 {
                     int n = blockSample[r];
-                    TransformOutput(pM, pB, plan, r, blockRow[r], blockColumn[r], pS + ((n % slots) * plan.SampleStagingLength), relu);
+                    float* staging = pS + ((n % slots) * plan.SampleStagingLength);
+                    if (pool)
+                    {
+                        TransformOutputPooled(pM, pB, plan, r, blockRow[r], blockColumn[r], staging);
+                    }
+                    else
+                    {
+                        TransformOutput(pM, pB, plan, r, blockRow[r], blockColumn[r], staging, relu);
+                    }
                 }
 
                 // Samples whose tiles in this range are all done go out to NCHW.
@@ -263,9 +274,10 @@ internal static unsafe class WinogradConvolution
                     int n = flushed + 1;
                     int t0 = Math.Max(firstTile, n * tiles) - (n * tiles);
                     int t1 = Math.Min(endTile, (n + 1) * tiles) - (n * tiles);
-                    int p0 = 2 * (t0 / plan.TilesW) * g.OutW;
-                    int p1 = Math.Min(2 * (t1 / plan.TilesW), g.OutH) * g.OutW;
-                    Flush(pS + ((n % slots) * plan.SampleStagingLength), plan, p0, p1, pOut + ((long)n * sampleOut));
+                    int rowsPerTile = pool ? 1 : 2;
+                    int p0 = Math.Min(rowsPerTile * (t0 / plan.TilesW), outH) * outW;
+                    int p1 = Math.Min(rowsPerTile * (t1 / plan.TilesW), outH) * outW;
+                    Flush(pS + ((n % slots) * plan.SampleStagingLength), plan, p0, p1, outH * outW, pOut + ((long)n * sampleOut));
                     flushed = n;
                 }
             }
@@ -536,12 +548,44 @@ internal static unsafe class WinogradConvolution
         }
     }
 
+    /// <summary>
+    /// Like <see cref="TransformOutput"/> with ReLU, then the maximum of the tile's four outputs into the
+    /// sample's pooled staging [pooled pixel][Kp]; a tile cut by the output's edge is no pooling window.
+    /// </summary>
+    private static void TransformOutputPooled(float* m, float* bias, in Plan plan, int r, int ty, int tx, float* staging)
+    {
+        ConvGeometry g = plan.Geometry;
+        int pw = g.OutW / 2;
+        if (ty >= g.OutH / 2 || tx >= pw)
+        {
+            return;
+        }
+
+        int kp = plan.PaddedOutChannels;
+        int elementStride = TileBlock * kp;
+        float* s = staging + (((ty * pw) + tx) * kp);
+        for (int ob = 0; ob < kp; ob += Lanes)
+        {
+            float* p = m + (r * kp) + ob;
+            Vector512<float> m00 = Vector512.Load(p), m01 = Vector512.Load(p + elementStride), m02 = Vector512.Load(p + (2 * elementStride)), m03 = Vector512.Load(p + (3 * elementStride));
+            Vector512<float> m10 = Vector512.Load(p + (4 * elementStride)), m11 = Vector512.Load(p + (5 * elementStride)), m12 = Vector512.Load(p + (6 * elementStride)), m13 = Vector512.Load(p + (7 * elementStride));
+            Vector512<float> m20 = Vector512.Load(p + (8 * elementStride)), m21 = Vector512.Load(p + (9 * elementStride)), m22 = Vector512.Load(p + (10 * elementStride)), m23 = Vector512.Load(p + (11 * elementStride));
+            Vector512<float> m30 = Vector512.Load(p + (12 * elementStride)), m31 = Vector512.Load(p + (13 * elementStride)), m32 = Vector512.Load(p + (14 * elementStride)), m33 = Vector512.Load(p + (15 * elementStride));
+            Vector512<float> a0 = m00 + m10 + m20, a1 = m01 + m11 + m21, a2 = m02 + m12 + m22, a3 = m03 + m13 + m23;
+            Vector512<float> b0 = m10 - m20 - m30, b1 = m11 - m21 - m31, b2 = m12 - m22 - m32, b3 = m13 - m23 - m33;
+            Vector512<float> bv = Vector512.Load(bias + ob);
+            Vector512<float> zero = Vector512<float>.Zero;
+            Vector512<float> y00 = Avx512F.Max(a0 + a1 + a2 + bv, zero), y01 = Avx512F.Max(a1 - a2 - a3 + bv, zero);
+            Vector512<float> y10 = Avx512F.Max(b0 + b1 + b2 + bv, zero), y11 = Avx512F.Max(b1 - b2 - b3 + bv, zero);
+            Avx512F.Max(Avx512F.Max(y00, y01), Avx512F.Max(y10, y11)).Store(s + ob);
+        }
+    }
+
     /// <summary>Pixels [p0, p1) of a sample's staging [pixel][Kp] into its NCHW output [K][OutH·OutW].</summary>
-    private static void Flush(float* staging, in Plan plan, int p0, int p1, float* output)
+    private static void Flush(float* staging, in Plan plan, int p0, int p1, int pixels, float* output)
     {
         int kp = plan.PaddedOutChannels;
         int k = plan.OutChannels;
-        int pixels = plan.Geometry.OutH * plan.Geometry.OutW;
         float* block = stackalloc float[Lanes * Lanes];
         for (int ob = 0; ob < kp; ob += Lanes)
         {

@@ -73,7 +73,7 @@ internal sealed class Conv2DLayer : Layer
         ConvGeometry g = Geometry(input);
         Tensor output = LayerState.Ensure(ref state.Output, batch, OutChannels, g.OutH, g.OutW);
         state.Input = input;
-        state.OutputDiffersFromTraining = false;
+        state.RecomputeBeforeBackward = false;
         if (!context.Training && !context.MatchTrainingArithmetic && context.Options.UseSimd && WinogradConvolution.Supports(g, OutChannels))
         {
             ForwardWinograd(input, output, state, context, g, fuseRelu);
@@ -145,15 +145,94 @@ internal sealed class Conv2DLayer : Layer
     }
 
     /// <summary>
+    /// Inference of this convolution, the ReLU after it and <paramref name="pool"/> after that in one pass,
+    /// writing only the pooled output into <paramref name="poolState"/>; null (nothing done) where no fused
+    /// kernel fits (training, a pool other than 2×2 stride 2, a stride other than 1, no AVX-512).
+    /// </summary>
+    internal Tensor? TryForwardPooled(Tensor input, LayerState state, LayerState poolState, MaxPool2DLayer pool, LayerContext context)
+    {
+        if (context.Training || context.MatchTrainingArithmetic || !context.Options.UseSimd || pool.KernelSize != 2 || pool.Stride != 2
+            || input.Rank != 4 || input.Dim(1) != InChannels)
+        {
+            return null;
+        }
+
+        ConvGeometry g = Geometry(input);
+        bool winograd = WinogradConvolution.Supports(g, OutChannels);
+        if ((!winograd && !DirectConvolution.Supports(g)) || g.OutH < 2 || g.OutW < 2)
+        {
+            return null;
+        }
+
+        int batch = input.Dim(0);
+        Tensor pooled = LayerState.Ensure(ref poolState.Output, batch, OutChannels, g.OutH / 2, g.OutW / 2);
+        state.Input = input;
+        state.HasBackwardCache = false;
+        state.RecomputeBeforeBackward = true;
+        poolState.Input = null;
+        poolState.HasBackwardCache = false;
+        if (winograd)
+        {
+            RunWinograd(input, pooled, state, context, g, relu: true, pool: true);
+            return pooled;
+        }
+
+        state.PackedWeights = DirectConvolution.PackWeights(_weight.Value.Span, OutChannels, g.ColRows, state.PackedWeights);
+        state.TapOffsets = DirectConvolution.TapOffsets(g, state.TapOffsets);
+        int blocks = (OutChannels + DirectConvolution.ChannelBlock - 1) / DirectConvolution.ChannelBlock;
+        int items = batch * blocks;
+        int workers = Math.Min(context.Options.DegreeOfParallelism, items);
+        float[] weights = state.PackedWeights;
+        int[] taps = state.TapOffsets;
+        void Run(int w)
+        {
+            int sampleSize = InChannels * g.Height * g.Width;
+            int pooledSize = OutChannels * (g.OutH / 2) * (g.OutW / 2);
+            int paddedLength = DirectConvolution.PooledPaddedInputLength(g);
+            float[] padded = LayerState.EnsureAtLeast(ref t_paddedInput, paddedLength);
+            int first = (int)((long)items * w / workers);
+            int last = (int)((long)items * (w + 1) / workers);
+            int paddedSample = -1;
+            for (int item = first; item < last; item++)
+            {
+                int n = item / blocks;
+                if (n != paddedSample)
+                {
+                    DirectConvolution.PadInput(input.Data.AsSpan(n * sampleSize, sampleSize), g, padded.AsSpan(0, paddedLength));
+                    paddedSample = n;
+                }
+
+                DirectConvolution.ComputePooled(padded, weights, taps, _bias.Value.Span, OutChannels, item % blocks, g, pooled.Data.AsSpan(n * pooledSize, pooledSize));
+            }
+        }
+
+        if (workers == 1)
+        {
+            Run(0);
+        }
+        else
+        {
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, Run);
+        }
+
+        return pooled;
+    }
+
+    /// <summary>
     /// Inference by <see cref="WinogradConvolution"/>: the work is split into runs of whole tile rows
     /// (2 output rows × all output channels of one sample), one run per core; every tile is computed the
     /// same way whatever the split, so N cores equal one.
     /// </summary>
     private void ForwardWinograd(Tensor input, Tensor output, LayerState state, LayerContext context, ConvGeometry g, bool fuseRelu)
     {
-        int batch = input.Dim(0);
         state.HasBackwardCache = false;
-        state.OutputDiffersFromTraining = true;
+        state.RecomputeBeforeBackward = true;
+        RunWinograd(input, output, state, context, g, fuseRelu, pool: false);
+    }
+
+    private void RunWinograd(Tensor input, Tensor output, LayerState state, LayerContext context, ConvGeometry g, bool relu, bool pool)
+    {
+        int batch = input.Dim(0);
         var plan = new WinogradConvolution.Plan(g, OutChannels);
 
         // Transformed once per pass (about a microsecond for 16→32 channels): the weights may have
@@ -166,7 +245,7 @@ internal sealed class Conv2DLayer : Layer
         {
             int first = (int)((long)tileRows * w / workers) * plan.TilesW;
             int end = (int)((long)tileRows * (w + 1) / workers) * plan.TilesW;
-            WinogradConvolution.Run(input.Data, state.TransformedWeights, bias, plan, output.Data, first, end, fuseRelu, t_winograd ??= new WinogradConvolution.Workspace());
+            WinogradConvolution.Run(input.Data, state.TransformedWeights, bias, plan, output.Data, first, end, relu, t_winograd ??= new WinogradConvolution.Workspace(), pool);
         }
 
         if (workers == 1)

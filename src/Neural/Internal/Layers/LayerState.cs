@@ -35,11 +35,12 @@ internal sealed class LayerState
     /// them; a backward pass after one rebuilds them from <see cref="Input"/>.</summary>
     internal bool HasBackwardCache;
 
-    /// <summary>Whether the last forward pass computed <see cref="Output"/> by an inference-only algorithm whose
-    /// rounding differs from the training pass (a Winograd convolution). A backward pass first recomputes
-    /// the layers from here on with <see cref="LayerContext.MatchTrainingArithmetic"/>, so its gradients equal
-    /// those after a training forward.</summary>
-    internal bool OutputDiffersFromTraining;
+    /// <summary>Whether the last forward pass was an inference pass whose activations from this layer on are
+    /// not what a backward pass reads: a Winograd convolution (its rounding differs from the training pass's)
+    /// or a convolution fused with the ReLU and max-pool after it (only the pooled output was written). A
+    /// backward pass first recomputes the layers from here on with
+    /// <see cref="LayerContext.MatchTrainingArithmetic"/>, so its gradients equal those after a training forward.</summary>
+    internal bool RecomputeBeforeBackward;
 
     /// <summary>Max-pool arg-max indices.</summary>
     internal int[]? Indices;

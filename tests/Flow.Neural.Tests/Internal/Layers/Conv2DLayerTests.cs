@@ -115,4 +115,84 @@ public class Conv2DLayerTests
 
         InferenceChecks.AssertBackwardAfterInferenceEqualsAfterTraining(afterInference, afterTraining, x, g);
     }
+    public static TheoryData<int, int, int, int, int, int, int> PooledGeometries => new()
+    {
+        // input channels, height, width, output channels, kernel, padding, batch — the first rows take the
+        // direct fused kernel (fewer than 8 channels), the last ones the Winograd one.
+        { 1, 28, 28, 16, 3, 1, 2 },
+        { 1, 9, 7, 5, 3, 1, 3 },
+        { 3, 11, 40, 9, 5, 2, 1 },
+        { 2, 6, 5, 3, 1, 0, 2 },
+        { 4, 8, 9, 7, 3, 0, 1 },
+        { 16, 14, 14, 32, 3, 1, 3 },
+        { 9, 9, 7, 20, 3, 1, 2 },
+        { 8, 7, 10, 8, 3, 2, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(PooledGeometries))]
+    public void Forward_FusedConvReluPoolInference_CloseToScalarAndBitIdenticalAcrossCores(int channels, int height, int width, int outChannels, int kernel, int padding, int batch)
+    {
+        Sequential one = new(Neural.Layers.Conv2D(channels, outChannels, kernel, padding: padding, seed: 9), Neural.Layers.Relu(), Neural.Layers.MaxPool2D(2));
+        RandomizeBiases(one, seed: 10);
+        Sequential many = one.Clone();
+        many.Options = new ComputeOptions { DegreeOfParallelism = 3 };
+        Sequential scalar = one.Clone();
+        scalar.Options = new ComputeOptions { UseSimd = false };
+        Tensor x = TestData.Random(11, batch, channels, height, width);
+
+        float[] fused = one.Forward(x).Data.ToArray();
+        float[] fusedN = many.Forward(x).Data.ToArray();
+        float[] reference = scalar.Forward(x).Data.ToArray();
+        float[] training = one.Forward(x, training: true).Data.ToArray();
+
+        Assert.Equal(fused, fusedN);
+        Assert.Equal(reference.Length, fused.Length);
+        bool winograd = Flow.Neural.Internal.Kernels.WinogradConvolution.Supports(new Flow.Neural.Internal.Kernels.ConvGeometry(channels, height, width, kernel, kernel, 1, 1, padding, padding), outChannels);
+        if (!winograd)
+        {
+            // The direct fused kernel sums the taps in the training pass's order, then adds the bias.
+            Assert.Equal(training, fused);
+        }
+
+        for (int i = 0; i < reference.Length; i++)
+        {
+            Assert.True(Math.Abs(fused[i] - reference[i]) <= 1e-5f * Math.Max(1f, Math.Abs(reference[i])), $"y[{i}]: fused {fused[i]} scalar {reference[i]}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    public void Backward_AfterFusedConvReluPoolInference_EqualsAfterTrainingForward(int channels)
+    {
+        // The fused pass writes only the pooled output (1 channel: direct kernel; 8: Winograd); backward
+        // recomputes the convolution, ReLU and pool activations first.
+        Sequential afterInference = new(
+            Neural.Layers.Conv2D(channels, 9, 3, padding: 1, seed: 3),
+            Neural.Layers.Relu(),
+            Neural.Layers.MaxPool2D(2),
+            Neural.Layers.Conv2D(9, 8, 3, padding: 1, seed: 4),
+            Neural.Layers.Relu(),
+            Neural.Layers.MaxPool2D(2),
+            Neural.Layers.Flatten(),
+            Neural.Layers.Dense(8 * 2 * 1, 3, seed: 5));
+        Sequential afterTraining = afterInference.Clone();
+        Tensor x = TestData.Random(5, 3, channels, 9, 6);
+        Tensor g = TestData.Random(6, 3, 3);
+
+        InferenceChecks.AssertBackwardAfterInferenceEqualsAfterTraining(afterInference, afterTraining, x, g);
+    }
+
+    private static void RandomizeBiases(Sequential model, int seed)
+    {
+        var random = new Random(seed);
+        foreach (Parameter p in model.Parameters.Where(p => p.Name == "bias"))
+        {
+            for (int i = 0; i < p.Value.Length; i++)
+            {
+                p.Value.Data[i] = (float)((random.NextDouble() * 2) - 1);
+            }
+        }
+    }
 }
