@@ -60,6 +60,7 @@ public class VideoDetectJobTests
         }).RunAsync(null, default);
 
         Assert.Equal(24, expected.Count);
+        Assert.Equal(dop + 1, result.Pipeline["detect"].BoundedCapacity); // a file: one frame more than replicas, so out-of-order results do not stall a replica
         Assert.True(expected.Sum(d => d.Count) >= 60, "the loop should find most of the 72 faces");
         Assert.Equal(expected.Count, result.Frames.Count);
         for (int i = 0; i < expected.Count; i++)
@@ -121,6 +122,7 @@ public class VideoDetectJobTests
         Assert.Equal(indexes.Length, indexes.Distinct().Count());
         Assert.Equal(24, result.FramesRead);
         Assert.Equal(result.FramesRead, result.Frames.Count + result.Pipeline.Stages.Sum(s => s.Dropped));
+        Assert.Equal(1, result.Pipeline["detect"].BoundedCapacity); // live: no frame waits in front of the detector
     }
 
     [Theory]
