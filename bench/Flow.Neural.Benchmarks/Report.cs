@@ -122,19 +122,36 @@ internal static class Report
 
         if (All("profile"))
         {
+            // Each layer alone, then the groups an inference pass runs as one (convolution + ReLU + pool).
             Sequential cnn = FashionMnist.CreateCnn();
-            Tensor x = Workloads.RandomTensor(8, 64, 1, 28, 28);
-            var states = cnn.CreateStates(0, cnn.Layers.Count);
-            var context = new Internal.Layers.LayerContext(cnn.Options, false);
-            Tensor current = x;
-            for (int i = 0; i < cnn.Layers.Count; i++)
+            foreach (int batch in new[] { 64, 1 })
             {
-                Tensor input = current;
-                int index = i;
-                Internal.Layers.LayerState[] own = [states[index]];
-                double t = Time(() => cnn.ForwardRange(input, own, index, index + 1, context), samples: 3);
-                current = cnn.ForwardRange(input, own, index, index + 1, context);
-                Line(o, $"profile CNN batch 64 forward, layer {i} {cnn.Layers[i].Description}: {Ms(t)}");
+                Tensor x = Workloads.RandomTensor(8, batch, 1, 28, 28);
+                var states = cnn.CreateStates(0, cnn.Layers.Count);
+                var context = new Internal.Layers.LayerContext(cnn.Options, false);
+                Tensor current = x;
+                for (int i = 0; i < cnn.Layers.Count; i++)
+                {
+                    Tensor input = current;
+                    int index = i;
+                    Internal.Layers.LayerState[] own = [states[index]];
+                    double t = Time(() => cnn.ForwardRange(input, own, index, index + 1, context), samples: 3);
+                    current = cnn.ForwardRange(input, own, index, index + 1, context);
+                    Line(o, $"profile CNN batch {batch} forward, layer {i} {cnn.Layers[i].Description}: {Ms(t)}");
+                }
+
+                current = x;
+                for (int i = 0; i < cnn.Layers.Count;)
+                {
+                    int end = cnn.Layers[i] is Internal.Layers.Conv2DLayer && i + 2 < cnn.Layers.Count && cnn.Layers[i + 2] is Internal.Layers.MaxPool2DLayer ? i + 3 : i + 1;
+                    Tensor input = current;
+                    int first = i;
+                    Internal.Layers.LayerState[] own = states[first..end];
+                    double t = Time(() => cnn.ForwardRange(input, own, first, end, context), samples: 3);
+                    current = cnn.ForwardRange(input, own, first, end, context);
+                    Line(o, $"profile CNN batch {batch} inference, layers {first}-{end - 1} {string.Join(" + ", cnn.Layers.Skip(first).Take(end - first).Select(l => l.Description))}: {Ms(t)}");
+                    i = end;
+                }
             }
         }
 

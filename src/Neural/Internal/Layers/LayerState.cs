@@ -27,6 +27,9 @@ internal sealed class LayerState
     /// <summary>A Winograd convolution's transformed weights, once per forward pass.</summary>
     internal Kernels.WinogradConvolution.AlignedBuffer TransformedWeights;
 
+    /// <summary>The bits of the weights <see cref="TransformedWeights"/> was made from.</summary>
+    internal int[]? TransformedFrom;
+
     /// <summary>A direct convolution's per-tap offsets into its padded input.</summary>
     internal int[]? TapOffsets;
 

@@ -97,6 +97,22 @@ public class Conv2DLayerTests
     }
 
     [Fact]
+    public void Forward_WinogradAfterWeightsWrittenDirectly_UsesNewWeights()
+    {
+        // The transformed weights are kept between passes; a write to Parameter.Value (no optimizer, no
+        // version bump) must still reach the next pass.
+        Sequential model = new(Neural.Layers.Conv2D(8, 8, 3, padding: 1, seed: 2));
+        Tensor x = TestData.Random(3, 2, 8, 5, 6);
+        model.Forward(x);
+
+        model.Parameters[0].Value.Data[7] += 0.5f;
+        float[] after = model.Forward(x).Data.ToArray();
+        float[] fresh = model.Clone().Forward(x).Data.ToArray();
+
+        Assert.Equal(fresh, after);
+    }
+
+    [Fact]
     public void Backward_AfterWinogradInferenceForward_EqualsAfterTrainingForward()
     {
         // The Winograd pass rounds differently from training: backward recomputes the activations first,
