@@ -176,6 +176,10 @@ void Measure(string input, string path, DetectorKind detector, int? maxFrames)
     Row(hog ? "flow dop 2 (OpenCV 1 thread)" : "flow dop 2 (detect holds 2 frames, as before)", medians[5]);
 
     Console.WriteLine($"{input} {detector}: decode {decode.Fps:0.0} fps, sequential {sequential.Fps:0.0} / {sequentialDefault.Fps:0.0}, flow dop1 {flow1.Fps:0.0}, dop2 {flow2.Fps:0.0} ({DateTime.UtcNow:HH:mm:ss})");
+    // Each round's Flow runs against the loop run of the same round (neighbours in time, so a swing in the machine's speed
+    // hits both): less sensitive to that swing than the ratio of medians in the table.
+    Console.WriteLine($"  per round, × sequential: flow dop 1 {string.Join(" ", runs[3].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}; " +
+        $"flow dop 2 {string.Join(" ", runs[4].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}");
     // Every run in the order run (the spread behind each median): fps, cores busy, and for Flow the end-to-end p50/p99 ms.
     for (int v = 0; v < runs.Length; v++)
     {
