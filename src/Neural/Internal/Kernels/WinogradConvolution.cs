@@ -340,32 +340,41 @@ internal static unsafe class WinogradConvolution
             float* o = v + (r * cp) + (cb * Lanes);
             int rowStride = wp * Lanes;
 
-            // Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1] down the columns, then across the rows.
-            for (int b = 0; b < 4; b++)
-            {
-                Vector512<float> d0 = Vector512.Load(d + (b * Lanes));
-                Vector512<float> d1 = Vector512.Load(d + rowStride + (b * Lanes));
-                Vector512<float> d2 = Vector512.Load(d + (2 * rowStride) + (b * Lanes));
-                Vector512<float> d3 = Vector512.Load(d + (3 * rowStride) + (b * Lanes));
-                (d0 - d2).Store(o + ((0 + b) * elementStride));
-                (d1 + d2).Store(o + ((4 + b) * elementStride));
-                (d2 - d1).Store(o + ((8 + b) * elementStride));
-                (d1 - d3).Store(o + ((12 + b) * elementStride));
-            }
-
-            for (int a = 0; a < 4; a++)
-            {
-                float* row = o + (4 * a * elementStride);
-                Vector512<float> t0 = Vector512.Load(row);
-                Vector512<float> t1 = Vector512.Load(row + elementStride);
-                Vector512<float> t2 = Vector512.Load(row + (2 * elementStride));
-                Vector512<float> t3 = Vector512.Load(row + (3 * elementStride));
-                (t0 - t2).Store(row);
-                (t1 + t2).Store(row + elementStride);
-                (t2 - t1).Store(row + (2 * elementStride));
-                (t1 - t3).Store(row + (3 * elementStride));
-            }
+            // Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1] across each row of the patch, then down the
+            // columns, all in registers: one load and one store per element.
+            Vector512<float> t00, t01, t02, t03, t10, t11, t12, t13, t20, t21, t22, t23, t30, t31, t32, t33;
+            RowTransform(d, out t00, out t01, out t02, out t03);
+            RowTransform(d + rowStride, out t10, out t11, out t12, out t13);
+            RowTransform(d + (2 * rowStride), out t20, out t21, out t22, out t23);
+            RowTransform(d + (3 * rowStride), out t30, out t31, out t32, out t33);
+            (t00 - t20).Store(o);
+            (t01 - t21).Store(o + elementStride);
+            (t02 - t22).Store(o + (2 * elementStride));
+            (t03 - t23).Store(o + (3 * elementStride));
+            (t10 + t20).Store(o + (4 * elementStride));
+            (t11 + t21).Store(o + (5 * elementStride));
+            (t12 + t22).Store(o + (6 * elementStride));
+            (t13 + t23).Store(o + (7 * elementStride));
+            (t20 - t10).Store(o + (8 * elementStride));
+            (t21 - t11).Store(o + (9 * elementStride));
+            (t22 - t12).Store(o + (10 * elementStride));
+            (t23 - t13).Store(o + (11 * elementStride));
+            (t10 - t30).Store(o + (12 * elementStride));
+            (t11 - t31).Store(o + (13 * elementStride));
+            (t12 - t32).Store(o + (14 * elementStride));
+            (t13 - t33).Store(o + (15 * elementStride));
         }
+    }
+
+    /// <summary>One row (4 pixels of 16 channels) of a patch times B: d0 − d2, d1 + d2, d2 − d1, d1 − d3.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void RowTransform(float* row, out Vector512<float> r0, out Vector512<float> r1, out Vector512<float> r2, out Vector512<float> r3)
+    {
+        Vector512<float> d0 = Vector512.Load(row), d1 = Vector512.Load(row + Lanes), d2 = Vector512.Load(row + (2 * Lanes)), d3 = Vector512.Load(row + (3 * Lanes));
+        r0 = d0 - d2;
+        r1 = d1 + d2;
+        r2 = d2 - d1;
+        r3 = d1 - d3;
     }
 
     /// <summary>M[e] = V[e]·U[e] for the 12 rows of a block: [12, Cp] · [Cp, Kp], 32 output channels at a time.</summary>
