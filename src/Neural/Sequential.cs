@@ -168,10 +168,10 @@ public sealed class Sequential
         // After an inference pass that skipped activations or rounded differently from training (fused
         // convolution + ReLU + pool, Winograd convolutions), the activations from the first such layer on
         // are recomputed the training pass's way first.
-        int approximate = Array.FindIndex(states, 0, end - start, s => s.RecomputeBeforeBackward);
-        if (approximate >= 0)
+        int recomputeFrom = Array.FindIndex(states, 0, end - start, s => s.RecomputeBeforeBackward);
+        if (recomputeFrom >= 0)
         {
-            ForwardRange(states[approximate].Input!, states[approximate..], start + approximate, end, new LayerContext(context.Options, Training: false, MatchTrainingArithmetic: true));
+            ForwardRange(states[recomputeFrom].Input!, states[recomputeFrom..], start + recomputeFrom, end, new LayerContext(context.Options, Training: false, MatchTrainingArithmetic: true));
         }
 
         Tensor g = gradOutput;
