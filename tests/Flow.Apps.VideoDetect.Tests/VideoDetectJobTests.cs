@@ -114,7 +114,7 @@ public class VideoDetectJobTests
         {
             Input = "file://" + clip.VideoPath,
             Detector = DetectorKind.BlazeFaceBack,
-            DegreeOfParallelism = 1,
+            DegreeOfParallelism = 2,
         }).RunAsync(null, default);
 
         var indexes = result.Frames.Select(f => f.FrameIndex).ToArray();
@@ -122,7 +122,7 @@ public class VideoDetectJobTests
         Assert.Equal(indexes.Length, indexes.Distinct().Count());
         Assert.Equal(24, result.FramesRead);
         Assert.Equal(result.FramesRead, result.Frames.Count + result.Pipeline.Stages.Sum(s => s.Dropped));
-        Assert.Equal(1, result.Pipeline["detect"].BoundedCapacity); // live: no frame waits in front of the detector
+        Assert.Equal(2, result.Pipeline["detect"].BoundedCapacity); // live: one frame per replica, none waits in front of the detector
     }
 
     [Theory]

@@ -63,8 +63,9 @@ public sealed class VideoDetectJob
         int queue = live ? 1 : Math.Max(4, 2 * dop);
         StageHandle<DetectionFrame> detected;
         // HOG and Haar take 10-100 ms a frame: a frame queued in front of them waits that long per frame ahead of it,
-        // so their stage holds only the frames being worked on (capacity = DOP) and the decoder waits instead.
-        int classicQueue = live ? 1 : dop;
+        // so their stage holds only the frames being worked on (capacity = DOP) and the decoder waits (a file) or the
+        // newest frame replaces the waiting one (live).
+        int classicQueue = dop;
         switch (_options.Detector)
         {
             case DetectorKind.Hog:
@@ -106,7 +107,9 @@ public sealed class VideoDetectJob
                 // frame n+1 before another finished frame n keeps its result in the stage; with no room left it then idled
                 // until frame n was done. One more place gave back-256 on vtest 1.92-1.94 cores busy instead of 1.82-1.84
                 // (201 vs 178 fps, p50 latency 25.7 vs 24.5 ms); front-128 was unchanged within the noise.
-                int detectWork = live ? 1 : _options.DetectCapacity ?? dop + 1;
+                // Live: as many frames as replicas, so every replica works on one of the newest frames and none waits in
+                // front of the detector (latest-only shedding happens before preprocess).
+                int detectWork = live ? dop : _options.DetectCapacity ?? dop + 1;
                 var tensors = frames.Then(f => FrameTensors.Letterbox(f, format), new StageOptions { Name = "preprocess", MaxDegreeOfParallelism = dop, BoundedCapacity = inWork, FullMode = shed });
                 var detectOptions = new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = detectWork };
                 detected = batch == 1
