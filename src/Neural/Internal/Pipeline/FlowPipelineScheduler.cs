@@ -32,14 +32,20 @@ internal sealed class FlowPipelineScheduler : IPipelineScheduler
         StageHandle<(int M, Tensor T)> down = builder.From(Enumerable.Range(0, microBatches).Select(m => (m, input(m))), "micro-batches");
         foreach (PipelineStage stage in stages)
         {
-            down = down.Then(
-                x =>
+            down = down.ThenAsync(
+                async (x, _) =>
                 {
-                    forwardReady[stage.Index]?.GetAwaiter().GetResult();
+                    // Awaited, not waited on: a pool thread blocked here would hold the thread that the
+                    // packing task needs, and the pool would add a thread — more runnable threads than cores.
+                    if (forwardReady[stage.Index] is { } ready)
+                    {
+                        await ready.ConfigureAwait(false);
+                    }
+
                     Tensor y = stage.Forward(x.M, x.T, training);
                     if (training && x.M == microBatches - 1)
                     {
-                        backwardReady[stage.Index] = Task.Run(() => PipelineStage.PrepareBackwardAfterLastForward(stages, stage.Index, lastStageReady));
+                        backwardReady[stage.Index] = Task.Run(() => PipelineStage.PrepareBackwardAfterLastForward(stages, stage.Index, lastStageReady), CancellationToken.None);
                     }
 
                     return (x.M, y);
@@ -72,19 +78,19 @@ internal sealed class FlowPipelineScheduler : IPipelineScheduler
         for (int s = stages.Count - 1; s >= 0; s--)
         {
             PipelineStage stage = stages[s];
-            up = up.Then(
-                x =>
+            up = up.ThenAsync(
+                async (x, _) =>
                 {
-                    if (x.M == microBatches - 1)
+                    if (x.M == microBatches - 1 && (stage.Index == stages.Count - 1 && stages.Count > 1 ? lastStageReady.Task : backwardReady[stage.Index]) is { } ready)
                     {
-                        // The last stage's backward weights are packed by the stage before it.
-                        (stage.Index == stages.Count - 1 && stages.Count > 1 ? lastStageReady.Task : backwardReady[stage.Index])?.GetAwaiter().GetResult();
+                        // The last stage's backward weights are packed by the stage before it (awaited, as above).
+                        await ready.ConfigureAwait(false);
                     }
 
                     Tensor g = stage.Backward(x.M, x.T);
                     if (x.M == 0)
                     {
-                        flushing[stage.Index] = Task.Run(stage.FlushDeferredGradients);
+                        flushing[stage.Index] = Task.Run(stage.FlushDeferredGradients, CancellationToken.None);
                     }
 
                     return (x.M, g);
