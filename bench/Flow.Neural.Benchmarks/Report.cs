@@ -74,48 +74,86 @@ internal static class Report
 
         if (All("pipeline"))
         {
-            Tensor x = Workloads.RandomTensor(5, 128, 1, 28, 28);
-            Tensor y = Workloads.OneHot(128, 10, 6);
-            var single = new SingleWorkerTrainer(Workloads.BalancedMlp(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)));
-            double t1 = Time(() => single.TrainStep(x, y));
-            Line(o, $"Pipeline baseline (balanced 5-Dense MLP, batch 128, 1 worker): {128 / t1:F0} samples/s");
-            foreach (int m in new[] { 1, 4, 8, 16 })
+            // The even model at batch 256 (micro-batches of 16 rows at M = 16) is the bubble measurement;
+            // the older forward-balanced MLP at batch 128 is kept to show what stage imbalance does.
+            // Each schedule: deferred weight gradients (the default) and GPipe's own (weight gradients inside each backward).
+            foreach ((string name, Func<Sequential> create, int batch, bool[] schedulers, bool defer) in new (string, Func<Sequential>, int, bool[], bool)[]
             {
-                foreach (bool flowPipeline in new[] { true, false })
+                ("even 8-Dense MLP", Workloads.EvenPipelineMlp, 256, [true, false], true),
+                ("even 8-Dense MLP, GPipe schedule", Workloads.EvenPipelineMlp, 256, [true, false], false),
+                ("forward-balanced 5-Dense MLP", Workloads.BalancedMlp, 128, [true], true),
+            })
+            {
+                Tensor x = Workloads.RandomTensor(5, batch, 1, 28, 28);
+                Tensor y = Workloads.OneHot(batch, 10, 6);
+                var single = new SingleWorkerTrainer(create(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)));
+                double t1 = Time(() => single.TrainStep(x, y));
+                Line(o, $"Pipeline baseline ({name}, batch {batch}, 1 worker): {batch / t1:F0} samples/s");
+                foreach (int m in new[] { 1, 4, 8, 16 })
                 {
-                    var p = new PipelineParallelTrainer(Workloads.BalancedMlp(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2, m);
-                    p.Scheduler = flowPipeline ? new Internal.Pipeline.FlowPipelineScheduler() : new Internal.Pipeline.GPipeChannelScheduler();
-                    var bubbles = new List<double>();
-                    double t = Time(() => { p.TrainStep(x, y); bubbles.Add(p.LastStatistics!.BubbleFraction); });
-                    bubbles.Sort();
-                    Line(o, $"Pipeline K=2 M={m} on {(flowPipeline ? "Flow.Pipeline stages" : "Tasks+Channels")}: {128 / t:F0} samples/s ({t1 / t:F2}x of 1 worker); bubble measured {bubbles[bubbles.Count / 2]:P1} vs (K-1)/(M+K-1) = {1.0 / (m + 1):P1}; stages {string.Join(" | ", p.StageLayers)}");
+                    foreach (bool flowPipeline in schedulers)
+                    {
+                        var p = new PipelineParallelTrainer(create(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2, m) { DeferWeightGradients = defer };
+                        p.Scheduler = flowPipeline ? new Internal.Pipeline.FlowPipelineScheduler() : new Internal.Pipeline.GPipeChannelScheduler();
+                        var steps = new List<PipelineStepStatistics>();
+                        double t = Time(() => { p.TrainStep(x, y); steps.Add(p.LastStatistics!); });
+                        steps.Sort((a, b) => a.BubbleFraction.CompareTo(b.BubbleFraction));
+                        PipelineStepStatistics median = steps[steps.Count / 2];
+                        double theory = median.TheoreticalBubbleFraction;
+                        Line(o, $"Pipeline {name} K=2 M={m} on {(flowPipeline ? "Flow.Pipeline stages" : "Tasks+Channels")}: {batch / t:F0} samples/s ({t1 / t:F2}x of 1 worker); bubble measured {median.BubbleFraction:P1} vs (K-1)/(M+K-1) = {theory:P1} ({(median.BubbleFraction - theory) * 100:+0.0;-0.0} points; median of {steps.Count} steps); stage idle {string.Join(" / ", median.StageIdleFractions.Select(f => f.ToString("P1", CultureInfo.InvariantCulture)))}, busy {string.Join(" / ", median.StageBusy.Select(b => b.TotalMilliseconds.ToString("F2", CultureInfo.InvariantCulture)))} ms, imbalance {median.Imbalance:P1}, wall {median.WallTime.TotalMilliseconds:F2} ms; stages {string.Join(" | ", p.StageLayers)}");
+                    }
                 }
             }
         }
 
         if (sections.Contains("pipetrace"))
         {
-            Tensor x = Workloads.RandomTensor(5, 128, 1, 28, 28);
-            Tensor y = Workloads.OneHot(128, 10, 6);
-            foreach (int m in new[] { 4, 16 })
+            Tensor x = Workloads.RandomTensor(5, 256, 1, 28, 28);
+            Tensor y = Workloads.OneHot(256, 10, 6);
+            foreach (bool flowPipeline in new[] { true, false })
             {
-                var p = new PipelineParallelTrainer(Workloads.BalancedMlp(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2, m);
-                p.Scheduler = new Internal.Pipeline.GPipeChannelScheduler();
-                for (int i = 0; i < 20; i++)
+                foreach (int m in new[] { 1, 4, 16 })
                 {
+                    var p = new PipelineParallelTrainer(Workloads.EvenPipelineMlp(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2, m);
+                    p.Scheduler = flowPipeline ? new Internal.Pipeline.FlowPipelineScheduler() : new Internal.Pipeline.GPipeChannelScheduler();
+                    for (int i = 0; i < 20; i++)
+                    {
+                        p.TrainStep(x, y);
+                    }
+
+                    foreach (var st in p.StagesForTrace)
+                    {
+                        st.Trace = [];
+                    }
+
                     p.TrainStep(x, y);
-                }
+                    o.WriteLine($"trace {(flowPipeline ? "Flow.Pipeline" : "Tasks+Channels")} M={m} wall {p.LastStatistics!.WallTime.TotalMilliseconds:F2} ms bubble {p.LastStatistics.BubbleFraction:P1}");
+                    foreach (var st in p.StagesForTrace)
+                    {
+                        var events = st.Trace!.OrderBy(e => e.Start).ToList();
+                        double At(long t) => Stopwatch.GetElapsedTime(p.LastRunStart, t).TotalMilliseconds;
+                        var byKind = events.GroupBy(e => e.Kind).Select(g => $"{g.Key} {g.Sum(e => Stopwatch.GetElapsedTime(e.Start, e.End).TotalMilliseconds):F2}");
+                        var gaps = new List<string>();
+                        double previous = 0;
+                        string previousName = "start";
+                        foreach (var e in events)
+                        {
+                            if (At(e.Start) - previous > 0.05)
+                            {
+                                gaps.Add($"{previousName}→{e.Kind}{e.M} {At(e.Start) - previous:F2}");
+                            }
 
-                foreach (var st in p.StagesForTrace)
-                {
-                    st.Trace = [];
-                }
+                            previous = Math.Max(previous, At(e.End));
+                            previousName = $"{e.Kind}{e.M}";
+                        }
 
-                p.TrainStep(x, y);
-                o.WriteLine($"trace M={m} wall {p.LastStatistics!.WallTime.TotalMilliseconds:F2} ms bubble {p.LastStatistics.BubbleFraction:P1}");
-                foreach (var st in p.StagesForTrace)
-                {
-                    o.WriteLine($" stage {st.Index}: " + string.Join(" ", st.Trace!.Select(e => $"{e.Kind}{e.M}[{Stopwatch.GetElapsedTime(p.LastRunStart, e.Start).TotalMilliseconds:F2}-{Stopwatch.GetElapsedTime(p.LastRunStart, e.End).TotalMilliseconds:F2}]")));
+                        gaps.Add($"end {p.LastStatistics.WallTime.TotalMilliseconds - previous:F2}");
+                        o.WriteLine($" stage {st.Index}: busy ms {string.Join(", ", byKind)}; idle gaps ms: {string.Join(", ", gaps)}");
+                        if (m <= 4)
+                        {
+                            o.WriteLine("   " + string.Join(" ", events.Select(e => $"{e.Kind}{e.M}[{At(e.Start):F2}-{At(e.End):F2}]")));
+                        }
+                    }
                 }
             }
         }

@@ -21,6 +21,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
     /// <summary>Each parameter's gradient array in every replica: [parameter][replica].</summary>
     private readonly float[][][] _gradientArrays;
     private readonly Action<int> _reduceSlice;
+    private readonly Action<int> _step;
 
     /// <summary>Creates a trainer whose first replica is <paramref name="model"/> and the others clones of it.</summary>
     /// <param name="model">The model to train; it becomes replica 0 and holds the trained parameters.</param>
@@ -55,6 +56,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _weights = new float[replicas];
         _gradientArrays = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => _replicas.Select(r => r.Parameters[p].Gradient.Data).ToArray())];
         _reduceSlice = ReduceSlice;
+        _step = r => _optimizers[r].Step(_replicas[r].Parameters);
     }
 
     /// <summary>Gets the number of replicas.</summary>
@@ -84,7 +86,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
             throw new ArgumentException($"a batch of {batch} cannot be split across {k} replicas", nameof(inputs));
         }
 
-        Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = k }, r =>
+        RunOnEachWorker(k, r =>
         {
             (int start, int count) = Shard(batch, k, r);
             Tensor x = Slice(inputs, start, count, ref _inputShards[r]);
@@ -103,7 +105,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
 
         AllReduce(batch);
 
-        Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = k }, r => _optimizers[r].Step(_replicas[r].Parameters));
+        RunOnEachWorker(k, _step);
 
         double total = 0;
         for (int r = 0; r < k; r++)
@@ -131,7 +133,19 @@ public sealed class DataParallelTrainer : IBatchTrainer
             _weights[r] = (float)Shard(batch, k, r).Count / batch;
         }
 
-        Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = k }, _reduceSlice);
+        RunOnEachWorker(k, _reduceSlice);
+    }
+
+    /// <summary>
+    /// Runs part r of a phase on worker r: the caller and the worker team's persistent helpers, which
+    /// spin between the phases of a step instead of being woken by the thread pool three times per step.
+    /// </summary>
+    private static void RunOnEachWorker(int k, Action<int> body)
+    {
+        if (!Internal.Threading.WorkerTeam.Shared.TryRun(k, body))
+        {
+            Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = k }, body);
+        }
     }
 
     /// <summary>Reduces worker <paramref name="owner"/>'s slice of every parameter's gradient across the replicas.</summary>

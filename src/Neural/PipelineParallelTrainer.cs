@@ -68,6 +68,27 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The seam between the Flow.Pipeline scheduler and the plain Tasks-and-Channels one.")]
     internal IPipelineScheduler Scheduler { get; set; } = new FlowPipelineScheduler();
 
+    /// <summary>
+    /// Gets or sets whether each stage postpones its weight gradients to one GEMM per layer after its
+    /// last micro-batch, sending every input gradient upstream as soon as it is computed. When
+    /// <see langword="false"/>, each micro-batch's backward pass adds its weight gradients before its
+    /// input gradient goes upstream, GPipe's own schedule, whose idle fraction is (K − 1)/(M + K − 1)
+    /// for equal stages; postponing is faster and idles less, since all stages compute their weight
+    /// gradients at the same time. Both give the same gradients.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool DeferWeightGradients
+    {
+        get => _stages[0].DeferWeightGradients;
+        set
+        {
+            foreach (PipelineStage stage in _stages)
+            {
+                stage.DeferWeightGradients = value;
+            }
+        }
+    }
+
     /// <summary>Gets the number of stages K.</summary>
     public int Stages => _stages.Length;
 
@@ -81,9 +102,9 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
     public PipelineStepStatistics? LastStatistics { get; private set; }
 
     /// <summary>
-    /// Chooses stage boundaries that balance estimated compute (multiply-adds per example, found by
-    /// running one example through the model) rather than parameter counts; convolutions have few
-    /// parameters but most of the work.
+    /// Chooses stage boundaries that balance estimated compute (multiply-adds per example of a training
+    /// step, found by running one example through the model) rather than parameter counts; convolutions
+    /// have few parameters but most of the work.
     /// </summary>
     /// <param name="model">The model to split.</param>
     /// <param name="exampleShape">The shape of one example without the batch dimension, e.g. [1, 28, 28].</param>
@@ -110,7 +131,7 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
                 Internal.Layers.Conv2DLayer c => (double)c.Weight.Value.Length * (y.Length / c.OutChannels),
                 Internal.Layers.Conv1DLayer c1 => (double)c1.Inner.Weight.Value.Length * (y.Length / c1.Inner.OutChannels),
                 _ => x.Length,
-            };
+            } * TrainingPasses(probe, i);
             x = y;
         }
 
@@ -259,7 +280,14 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
 
     /// <summary>Splits layers by parameter count (plus a constant per layer), the default without an example shape.</summary>
     private static int[] BalancedStarts(Sequential model, int stages) =>
-        Split([.. model.Layers.Select(l => 1.0 + l.Parameters.Sum(p => (double)p.Value.Length))], stages);
+        Split([.. model.Layers.Select((l, i) => 1.0 + (TrainingPasses(model, i) * l.Parameters.Sum(p => (double)p.Value.Length)))], stages);
+
+    /// <summary>
+    /// Passes over a layer's weights in a training step: forward, input gradient and weight gradient,
+    /// except for the model's first trainable layer, whose input gradient is never computed. Without
+    /// this, a split that balances forward work leaves stage 0 with less backward work than the others.
+    /// </summary>
+    private static double TrainingPasses(Sequential model, int layer) => layer == model.FirstTrainable ? 2 : 3;
 
     /// <summary>Places each of the K − 1 boundaries where the running cost is nearest to its share of the total.</summary>
     private static int[] Split(double[] cost, int stages)

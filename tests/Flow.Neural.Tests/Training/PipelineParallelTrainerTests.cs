@@ -23,15 +23,20 @@ public class PipelineParallelTrainerTests
     }
 
     [Theory]
-    [InlineData(2, 4, true)]
-    [InlineData(4, 3, true)]
-    [InlineData(2, 4, false)]
-    [InlineData(4, 3, false)]
-    public void TrainStep_Split_GradientsAndParametersEqualUnsplitWithin1e5(int stages, int microBatches, bool flowPipeline)
+    [InlineData(2, 4, true, true)]
+    [InlineData(4, 3, true, true)]
+    [InlineData(2, 4, false, true)]
+    [InlineData(4, 3, false, true)]
+    [InlineData(2, 4, true, false)]
+    [InlineData(3, 5, false, false)]
+    public void TrainStep_Split_GradientsAndParametersEqualUnsplitWithin1e5(int stages, int microBatches, bool flowPipeline, bool deferWeightGradients)
     {
         Sequential reference = Models.SmallCnn();
         Optimizer referenceOptimizer = Optimizers.Sgd(LearningRateSchedule.Constant(0.05f));
-        var pipeline = new PipelineParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.05f)), stages, microBatches);
+        var pipeline = new PipelineParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.05f)), stages, microBatches)
+        {
+            DeferWeightGradients = deferWeightGradients,
+        };
         pipeline.Scheduler = flowPipeline ? new FlowPipelineScheduler() : new GPipeChannelScheduler();
         var gradient = new Tensor(14, 4);
 

@@ -89,7 +89,7 @@ internal static unsafe class Gemm
         int workers = (extent + chunk - 1) / chunk;
         MatrixRef aa = a;
         MatrixRef bb = b;
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        void Part(int w)
         {
             int start = w * chunk;
             int end = Math.Min(extent, start + chunk);
@@ -101,7 +101,14 @@ internal static unsafe class Gemm
             {
                 Blocked(aa, bb, c, cOffset, ldc, start, end, 0, n, k, accumulate, packedB, packedA);
             }
-        });
+        }
+
+        // The worker team's helpers spin between calls, so back-to-back layers start on both cores at
+        // once; while the team is busy (a nested or concurrent call), the thread pool runs the parts.
+        if (!Threading.WorkerTeam.Shared.TryRun(workers, Part))
+        {
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, Part);
+        }
     }
 
     /// <summary>The scalar reference: a plain triple loop, no blocking, no SIMD.</summary>
@@ -444,6 +451,17 @@ internal static unsafe class Gemm
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        if (load)
+        {
+            // The tile of C is read only after the k loop; fetching it now hides the cache misses of
+            // an accumulating GEMM (a weight gradient's C is megabytes, far outside L2) behind the FMAs.
+            for (int r = 0; r < 8; r++)
+            {
+                Sse.Prefetch0(c + (r * ldc));
+                Sse.Prefetch0(c + (r * ldc) + 16);
+            }
+        }
+
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b);

@@ -110,7 +110,7 @@ internal sealed class DenseLayer : Layer
             new MatrixRef(gradOutput.Data, 0, Outputs, false),
             new MatrixRef(_weight.Value.Data, 0, Outputs, true),
             gradInput.Data, 0, Inputs, batch, Inputs, Outputs, accumulate: false, GemmPartition.Columns, context.Options,
-            context.DeferWeightGradients ? PackedTransposedWeight() : null);
+            context.CacheWeightPanels ? PackedTransposedWeight() : null);
         return gradInput;
     }
 

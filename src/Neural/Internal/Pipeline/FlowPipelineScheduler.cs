@@ -3,11 +3,11 @@ using Flow.Pipeline;
 namespace Flow.Neural.Internal.Pipeline;
 
 /// <summary>
-/// GPipe on Flow.Pipeline: the forward phase is one pipeline run (micro-batches → stage 0 → … →
-/// stage K−1 → loss) and the backward phase another (loss gradients → stage K−1 → … → stage 0).
+/// GPipe on Flow.Pipeline, one pipeline run per step: micro-batches → stage 0 forward → … → stage
+/// K−1 forward → loss → stage K−1 backward → … → stage 0 backward. The loss stage holds the
+/// gradients until the last output has arrived, so every forward runs before any backward (GPipe).
 /// Each model stage is a pipeline stage with one worker, so stages run concurrently on different
-/// cores while each keeps micro-batch order. The phase boundary costs nothing extra: the last
-/// forward to finish is always the last stage's last micro-batch, where GPipe's backward starts anyway.
+/// cores while each keeps micro-batch order.
 /// </summary>
 internal sealed class FlowPipelineScheduler : IPipelineScheduler
 {
@@ -28,18 +28,24 @@ internal sealed class FlowPipelineScheduler : IPipelineScheduler
         stages[0].PrepareWeightsOf(stages[0], forward: true, backward: false);
         var lastStageReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var backwardReady = new Task?[stages.Count];
-        var forward = new PipelineBuilder(new PipelineOptions { Name = "gpipe-forward" });
-        StageHandle<(int M, Tensor T)> down = forward.From(Enumerable.Range(0, microBatches).Select(m => (m, input(m))), "micro-batches");
+        var builder = new PipelineBuilder(new PipelineOptions { Name = "gpipe" });
+        StageHandle<(int M, Tensor T)> down = builder.From(Enumerable.Range(0, microBatches).Select(m => (m, input(m))), "micro-batches");
         foreach (PipelineStage stage in stages)
         {
-            down = down.Then(
-                x =>
+            down = down.ThenAsync(
+                async (x, _) =>
                 {
-                    forwardReady[stage.Index]?.GetAwaiter().GetResult();
+                    // Awaited, not waited on: a pool thread blocked here would hold the thread that the
+                    // packing task needs, and the pool would add a thread — more runnable threads than cores.
+                    if (forwardReady[stage.Index] is { } ready)
+                    {
+                        await ready.ConfigureAwait(false);
+                    }
+
                     Tensor y = stage.Forward(x.M, x.T, training);
                     if (training && x.M == microBatches - 1)
                     {
-                        backwardReady[stage.Index] = Task.Run(() => PipelineStage.PrepareBackwardAfterLastForward(stages, stage.Index, lastStageReady));
+                        backwardReady[stage.Index] = Task.Run(() => PipelineStage.PrepareBackwardAfterLastForward(stages, stage.Index, lastStageReady), CancellationToken.None);
                     }
 
                     return (x.M, y);
@@ -47,34 +53,44 @@ internal sealed class FlowPipelineScheduler : IPipelineScheduler
                 StageOptionsFor($"stage{stage.Index}-forward", microBatches));
         }
 
-        down.To(x => output(x.M, x.T), StageOptionsFor("loss", microBatches));
-        Execute(forward);
         if (lossGradient is null)
         {
+            down.To(x => output(x.M, x.T), StageOptionsFor("output", microBatches));
+            Execute(builder);
             return;
         }
+
+        // One pipeline run per step: the loss stage is the barrier between the phases. It takes the
+        // outputs in order and, after the last, releases the loss gradients last micro-batch first
+        // (GPipe's backward order); the last stage's last forward is always the last output, so the
+        // backward starts exactly where GPipe's does, without a second pipeline to build and start.
+        StageHandle<(int M, Tensor T)> up = down.ThenMany(
+            x =>
+            {
+                output(x.M, x.T);
+                return x.M == microBatches - 1 ? Enumerable.Range(0, microBatches).Reverse().Select(m => (m, lossGradient(m))).ToArray() : [];
+            },
+            StageOptionsFor("loss", microBatches));
 
         // Each stage flushes its deferred weight gradients after its last input gradient has gone
         // upstream (on a pool thread, as the stage's own worker is then idle), so neighbours flush together.
         var flushing = new Task?[stages.Count];
-        var backward = new PipelineBuilder(new PipelineOptions { Name = "gpipe-backward" });
-        StageHandle<(int M, Tensor T)> up = backward.From(Enumerable.Range(0, microBatches).Reverse().Select(m => (m, lossGradient(m))), "loss-gradients");
         for (int s = stages.Count - 1; s >= 0; s--)
         {
             PipelineStage stage = stages[s];
-            up = up.Then(
-                x =>
+            up = up.ThenAsync(
+                async (x, _) =>
                 {
-                    if (x.M == microBatches - 1)
+                    if (x.M == microBatches - 1 && (stage.Index == stages.Count - 1 && stages.Count > 1 ? lastStageReady.Task : backwardReady[stage.Index]) is { } ready)
                     {
-                        // The last stage's backward weights are packed by the stage before it.
-                        (stage.Index == stages.Count - 1 && stages.Count > 1 ? lastStageReady.Task : backwardReady[stage.Index])?.GetAwaiter().GetResult();
+                        // The last stage's backward weights are packed by the stage before it (awaited, as above).
+                        await ready.ConfigureAwait(false);
                     }
 
                     Tensor g = stage.Backward(x.M, x.T);
                     if (x.M == 0)
                     {
-                        flushing[stage.Index] = Task.Run(stage.FlushDeferredGradients);
+                        flushing[stage.Index] = Task.Run(stage.FlushDeferredGradients, CancellationToken.None);
                     }
 
                     return (x.M, g);
@@ -85,7 +101,7 @@ internal sealed class FlowPipelineScheduler : IPipelineScheduler
         up.To(_ => { }, StageOptionsFor("done", microBatches));
         try
         {
-            Execute(backward);
+            Execute(builder);
         }
         finally
         {

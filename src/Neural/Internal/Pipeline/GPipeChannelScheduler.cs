@@ -21,6 +21,14 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
         }
 
         var lastStageReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Each stage on its own thread: the caller's and the worker team's persistent helpers (no
+        // thread to create per step); while the team is in use elsewhere, one long-running task per stage.
+        if (Threading.WorkerTeam.Shared.TryRun(k, index => RunStage(stages, index, microBatches, training, input, output, lossGradient, down, up, lastStageReady)))
+        {
+            return;
+        }
+
         var tasks = new Task[k];
         for (int s = 0; s < k; s++)
         {

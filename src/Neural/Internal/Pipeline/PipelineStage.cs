@@ -138,9 +138,16 @@ internal sealed class PipelineStage
         Trace?.Add((t0, Stopwatch.GetTimestamp(), 'W', 0));
     }
 
+    /// <summary>
+    /// Gets or sets whether weight gradients wait for <see cref="FlushDeferredGradients"/> (the default)
+    /// or are added in each micro-batch's backward pass before its input gradient goes upstream (GPipe's
+    /// own schedule, which its bubble formula describes).
+    /// </summary>
+    internal bool DeferWeightGradients { get; set; } = true;
+
     /// <summary>Stage 0 never sends a gradient further up, so its layers skip what only that would need.</summary>
     private LayerContext BackwardContext() =>
-        new(_model.Options, true, DeferWeightGradients: true, CacheWeightPanels: true, SkipInputGradient: Start == 0);
+        new(_model.Options, true, DeferWeightGradients: DeferWeightGradients, CacheWeightPanels: true, SkipInputGradient: Start == 0);
 
     /// <summary>The layer whose input gradient is never computed (the model's first trainable layer, in stage 0), or −1.</summary>
     private int SkippedInputGradientLayer() =>

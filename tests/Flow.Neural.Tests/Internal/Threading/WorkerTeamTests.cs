@@ -1,0 +1,98 @@
+using Flow.Neural.Internal.Threading;
+
+namespace Flow.Neural.Tests.Internal.Threading;
+
+public class WorkerTeamTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void TryRun_Parts_EachRunsOnceOnItsOwnThreadPartZeroOnTheCaller(int count)
+    {
+        var team = new WorkerTeam();
+        var runs = new int[count];
+        var threads = new int[count];
+
+        bool ran = team.TryRun(count, i =>
+        {
+            Interlocked.Increment(ref runs[i]);
+            threads[i] = Environment.CurrentManagedThreadId;
+        });
+
+        Assert.True(ran);
+        Assert.All(runs, r => Assert.Equal(1, r));
+        Assert.Equal(count, threads.Distinct().Count());
+        Assert.Equal(Environment.CurrentManagedThreadId, threads[0]);
+    }
+
+    [Fact]
+    public void TryRun_PartsWaitForEachOther_AllRunAtOnce()
+    {
+        var team = new WorkerTeam();
+
+        // Every part waits at a barrier for all the others: this only finishes if they run concurrently.
+        using var barrier = new Barrier(3);
+        var passed = new bool[3];
+
+        Assert.True(team.TryRun(3, i => passed[i] = barrier.SignalAndWait(TimeSpan.FromSeconds(30))));
+        Assert.All(passed, Assert.True);
+    }
+
+    [Fact]
+    public void TryRun_NestedCall_IsRefusedSoTheCallerFallsBack()
+    {
+        var team = new WorkerTeam();
+        bool? nested = null;
+
+        bool ran = team.TryRun(2, i =>
+        {
+            if (i == 1)
+            {
+                nested = team.TryRun(2, _ => { });
+            }
+        });
+
+        Assert.True(ran);
+        Assert.False(nested);
+        Assert.True(team.TryRun(2, _ => { }));
+    }
+
+    [Fact]
+    public void TryRun_PartsThrow_RethrowsTheLowestFailingPartsExceptionAfterAllFinished()
+    {
+        var team = new WorkerTeam();
+        int finished = 0;
+
+        var ex = Assert.Throws<InvalidOperationException>(() => team.TryRun(3, i =>
+        {
+            if (i > 0)
+            {
+                Interlocked.Increment(ref finished);
+                throw new InvalidOperationException($"part {i}");
+            }
+        }));
+
+        Assert.Equal("part 1", ex.Message);
+        Assert.Equal(2, Volatile.Read(ref finished));
+        Assert.True(team.TryRun(3, _ => { }));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.2)]
+    public void TryRun_ManyCallsInARow_EveryPartRunsEveryTime(double spinMilliseconds)
+    {
+        // Without spinning, every call must wake sleeping helpers (and the caller sleeps while it waits).
+        var team = new WorkerTeam(TimeSpan.FromMilliseconds(spinMilliseconds));
+        long total = 0;
+
+        for (int call = 0; call < 500; call++)
+        {
+            Assert.True(team.TryRun(3, i => Interlocked.Add(ref total, i + 1)));
+        }
+
+        // Parts 0, 1 and 2 add 1, 2 and 3: 6 per call.
+        Assert.Equal(6L * 500, Interlocked.Read(ref total));
+    }
+}
