@@ -151,6 +151,8 @@ public static class FraudCommands
         var models = new Option<string>("--models") { Description = "Model folder from 'flow fraud train'", DefaultValueFactory = _ => "models/fraud" };
         var kind = new Option<string>("--model-kind") { Description = "lightgbm, fasttree or mlp", DefaultValueFactory = _ => FraudModelKind.LightGbm };
         kind.AcceptOnlyFromAmong([.. FraudModelKind.All]);
+        var engine = new Option<string>("--engine") { Description = "Runtime of the tree models: onnx (ONNX Runtime, one single-threaded session per lane, over the .onnx that 'fraud train' writes) or mlnet (ML.NET PredictionEngine); the mlp always runs on Flow.Neural", DefaultValueFactory = _ => FraudScoringEngine.Onnx };
+        engine.AcceptOnlyFromAmong([.. FraudScoringEngine.All]);
         var threshold = new Option<float?>("--threshold") { Description = "Override the trained alert threshold" };
         var scored = new Option<string?>("--out") { Description = "CSV: scored output file" };
         var rejects = new Option<string?>("--dead-letters") { Description = "CSV: dead-letter file for malformed rows (default <csv>.rejected.txt)" };
@@ -164,7 +166,7 @@ public static class FraudCommands
         var live = new Option<bool>("--live") { Description = "Show the live view while running (default true; plain lines when output is redirected)", DefaultValueFactory = _ => true };
         var command = new Command("score", "Score transactions from a CSV file or a Kafka topic: per-card features, model, threshold, alerts")
         {
-            csv, kafka, topic, group, alertsTopic, scoresTopic, models, kind, threshold, scored, rejects, speed, dop, batch, maxRecords, idle, maxRate, sessionTimeout, live,
+            csv, kafka, topic, group, alertsTopic, scoresTopic, models, kind, engine, threshold, scored, rejects, speed, dop, batch, maxRecords, idle, maxRate, sessionTimeout, live,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -181,6 +183,7 @@ public static class FraudCommands
                         ScoresTopic = parse.GetValue(scoresTopic),
                         ModelFolder = parse.GetValue(models)!,
                         ModelKind = parse.GetValue(kind)!,
+                        Engine = parse.GetValue(engine)!,
                         Threshold = parse.GetValue(threshold),
                         MaxRecords = parse.GetValue(maxRecords),
                         IdleExit = parse.GetValue(idle) is { } s ? TimeSpan.FromSeconds(s) : null,
@@ -205,6 +208,7 @@ public static class FraudCommands
                     InputPath = csvPath,
                     ModelFolder = parse.GetValue(models)!,
                     ModelKind = parse.GetValue(kind)!,
+                    Engine = parse.GetValue(engine)!,
                     Threshold = parse.GetValue(threshold),
                     ScoredPath = parse.GetValue(scored),
                     AlertsPath = parse.GetResult(alertsTopic) is null ? null : parse.GetValue(alertsTopic),

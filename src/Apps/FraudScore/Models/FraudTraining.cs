@@ -83,6 +83,7 @@ public static class FraudTraining
                 });
                 file = kind + ".zip";
                 trees.Save(Path.Combine(settings.OutputFolder, file));
+                SaveOnnx(trees, Path.Combine(settings.OutputFolder, FraudScoringEngine.OnnxFileOf(file)), output);
                 model = trees;
             }
 
@@ -105,11 +106,23 @@ public static class FraudTraining
     /// <summary>Loads one model of a model folder.</summary>
     /// <param name="folder">The folder written by <c>flow fraud train</c>.</param>
     /// <param name="kind">The model kind.</param>
+    /// <param name="engine">The runtime that serves a tree model (<see cref="FraudScoringEngine"/>); the MLP always runs on Flow.Neural.</param>
     /// <returns>The classifier and its alert threshold.</returns>
-    /// <exception cref="FileNotFoundException">The manifest or model file is missing.</exception>
+    /// <exception cref="FileNotFoundException">The manifest or model file is missing (for the ONNX engine: the message names the file and how to create it).</exception>
     /// <exception cref="InvalidDataException">The models were trained on other features than this version computes.</exception>
-    public static (IBinaryClassifier Model, float Threshold) LoadModel(string folder, string kind)
+    /// <exception cref="ArgumentException">The engine is unknown, or the ONNX engine was asked for the MLP.</exception>
+    public static (IBinaryClassifier Model, float Threshold) LoadModel(string folder, string kind, string engine = FraudScoringEngine.MlNet)
     {
+        if (!FraudScoringEngine.All.Contains(engine))
+        {
+            throw new ArgumentException($"unknown scoring engine '{engine}' (choose from {string.Join(", ", FraudScoringEngine.All)})", nameof(engine));
+        }
+
+        if (engine == FraudScoringEngine.Onnx && kind == FraudModelKind.Mlp)
+        {
+            throw new ArgumentException($"the {FraudScoringEngine.Onnx} engine serves the tree models (lightgbm, fasttree); the mlp runs on Flow.Neural: use --engine {FraudScoringEngine.MlNet}", nameof(engine));
+        }
+
         var manifest = FraudModelManifest.Load(folder);
         if (!manifest.FeatureNames.SequenceEqual(FraudFeatures.Names))
         {
@@ -118,10 +131,34 @@ public static class FraudTraining
 
         var entry = manifest.Get(kind);
         string path = Path.Combine(folder, entry.File);
+        if (engine == FraudScoringEngine.Onnx)
+        {
+            string onnx = FraudScoringEngine.OnnxFileOf(path);
+            if (!File.Exists(onnx))
+            {
+                throw new FileNotFoundException($"ONNX model '{onnx}' not found: retrain with 'flow fraud train --out {folder}' (it writes each tree model as ONNX next to its .zip) or score with --engine {FraudScoringEngine.MlNet}", onnx);
+            }
+
+            return (OnnxBinaryClassifier.Load(kind, onnx, FraudFeatures.Count), entry.Threshold);
+        }
+
         IBinaryClassifier model = kind == FraudModelKind.Mlp
             ? NeuralBinaryClassifier.Load(path)
             : MlNetBinaryClassifier.Load(kind, path, FraudFeatures.Count);
         return (model, entry.Threshold);
+    }
+
+    private static void SaveOnnx(MlNetBinaryClassifier trees, string path, TextWriter output)
+    {
+        try
+        {
+            trees.SaveOnnx(path);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The ML.NET model stays usable (--engine mlnet); only the ONNX engine needs this file.
+            output.WriteLine($"{trees.Name}: ONNX export failed ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}); --engine {FraudScoringEngine.MlNet} still serves {Path.ChangeExtension(path, ".zip")}");
+        }
     }
 
     private static float[] Predict(IBinaryClassifier model, FeatureRow[] rows)

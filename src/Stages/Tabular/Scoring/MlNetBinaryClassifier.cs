@@ -77,6 +77,29 @@ public sealed class MlNetBinaryClassifier : IBinaryClassifier
         _context.Model.Save(_model, schema, path);
     }
 
+    /// <summary>
+    /// Converts the model to ONNX with ML.NET's own converter (<c>Microsoft.ML.OnnxConverter</c>) and
+    /// writes it to <paramref name="path"/>. The graph's only input is <c>Features</c> (float, [N, features]);
+    /// <see cref="OnnxBinaryClassifier"/> serves it. On failure no file is left behind.
+    /// </summary>
+    /// <param name="path">The .onnx file to create or overwrite.</param>
+    public void SaveOnnx(string path)
+    {
+        var schema = CreateInputSchema(FeatureCount);
+        schema.RemoveAll(c => c.MemberName == nameof(FeatureRow.Label));
+        var data = _context.Data.LoadFromEnumerable(Array.Empty<FeatureRow>(), schema);
+        try
+        {
+            using var stream = File.Create(path);
+            _context.Model.ConvertToOnnx(_model, data, stream);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+    }
+
     /// <inheritdoc />
     public IBinaryClassifierSession CreateSession()
     {
