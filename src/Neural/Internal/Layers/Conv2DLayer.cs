@@ -1,4 +1,5 @@
 using Flow.Neural.Internal.Kernels;
+using Flow.Neural.Internal.Threading;
 
 namespace Flow.Neural.Internal.Layers;
 
@@ -113,7 +114,7 @@ internal sealed class Conv2DLayer : Layer
         }
         else
         {
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, job.Run);
+            RunParts(workers, job.Run);
         }
 
         return output;
@@ -140,7 +141,7 @@ internal sealed class Conv2DLayer : Layer
         }
         else
         {
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, job.Run);
+            RunParts(workers, job.Run);
         }
     }
 
@@ -212,7 +213,7 @@ internal sealed class Conv2DLayer : Layer
         }
         else
         {
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, Run);
+            RunParts(workers, Run);
         }
 
         return pooled;
@@ -260,7 +261,7 @@ internal sealed class Conv2DLayer : Layer
         }
         else
         {
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, Run);
+            RunParts(workers, Run);
         }
     }
 
@@ -340,8 +341,17 @@ internal sealed class Conv2DLayer : Layer
             return;
         }
 
-        Parallel.For(0, dop, new ParallelOptions { MaxDegreeOfParallelism = dop }, w =>
-            body(OutChannels * w / dop, OutChannels * (w + 1) / dop, single));
+        RunParts(dop, w => body(OutChannels * w / dop, OutChannels * (w + 1) / dop, single));
+    }
+
+    /// <summary>Runs parts 0 … <paramref name="workers"/> − 1 at once: on the shared worker team, whose helpers spin
+    /// between back-to-back layers, or on the thread pool while the team is busy (a nested or concurrent call).</summary>
+    private static void RunParts(int workers, Action<int> part)
+    {
+        if (!WorkerTeam.Shared.TryRun(workers, part))
+        {
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, part);
+        }
     }
 
     /// <summary>The calling thread's column buffer for inference tiles, grown as needed and then reused.</summary>
