@@ -33,6 +33,9 @@ internal sealed class FraudBenchmark : IAsyncDisposable
     /// <summary>The model is trained on the time split of the first this many rows (default 200,000).</summary>
     public static int TrainingRows { get; set; } = 200_000;
 
+    /// <summary>The runtime that serves the tree model (<c>--engine onnx|mlnet</c>); the command's default.</summary>
+    public static string Engine { get; set; } = new Flow.Apps.FraudScore.Scoring.FraudScoreSettings().Engine;
+
     /// <summary>Uses an existing CSV and model folder (for example from <c>flow fraud generate</c> / <c>train</c>) instead of generating and training.</summary>
     public static FraudBenchmark UseExisting(string csv, string models, string folder, int chunkSize, int capacity)
     {
@@ -187,9 +190,9 @@ internal sealed class FraudBenchmark : IAsyncDisposable
         return
         [
             ("features only (in memory, one thread)", featureRate),
-            ("LightGBM PredictionEngine only (one thread)", engine.Rate),
-            ("CPU µs per row, PredictionEngine only", engine.CpuMicrosecondsPerRow),
-            ("LightGBM PredictionEngine only, 2 threads (one engine each, half the rows each)", parallel),
+            ($"LightGBM model only, {Engine} engine (one thread)", engine.Rate),
+            ($"CPU µs per row, {Engine} engine only", engine.CpuMicrosecondsPerRow),
+            ($"LightGBM model only, {Engine} engine, 2 threads (one session each, half the rows each)", parallel),
 
             // One caller thread, but ML.NET's cursor over a transformed view may run the model on several
             // threads (its splitter/consolidator), so the rate is not a one-thread figure: the CPU per row is.
@@ -213,7 +216,7 @@ internal sealed class FraudBenchmark : IAsyncDisposable
 
     private (double Rate, double CpuMicrosecondsPerRow) EngineOnly(float[][] features)
     {
-        var (model, _) = FraudTraining.LoadModel(_models, FraudModelKind.LightGbm);
+        var (model, _) = FraudTraining.LoadModel(_models, FraudModelKind.LightGbm, Engine);
         using var session = model.CreateSession();
         var probabilities = new float[256];
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -231,7 +234,7 @@ internal sealed class FraudBenchmark : IAsyncDisposable
     /// <summary>The hardware's scaling ceiling for the expensive stage: N threads, one engine each, no pipeline.</summary>
     private double EnginesInParallel(float[][] features, int threads)
     {
-        var (model, _) = FraudTraining.LoadModel(_models, FraudModelKind.LightGbm);
+        var (model, _) = FraudTraining.LoadModel(_models, FraudModelKind.LightGbm, Engine);
         var sessions = Enumerable.Range(0, threads).Select(_ => model.CreateSession()).ToArray();
         var watch = Stopwatch.StartNew();
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
@@ -292,7 +295,7 @@ internal sealed class FraudBenchmark : IAsyncDisposable
     private async Task<double> SequentialAsync()
     {
         CollectPreviousRuns();
-        var (model, threshold) = FraudTraining.LoadModel(_models, FraudModelKind.LightGbm);
+        var (model, threshold) = FraudTraining.LoadModel(_models, FraudModelKind.LightGbm, Engine);
         var extractor = new CardFeatureExtractor();
         using var session = model.CreateSession();
         var probability = new float[1];
@@ -336,7 +339,7 @@ internal sealed class FraudBenchmark : IAsyncDisposable
         await File.WriteAllLinesAsync(subset, File.ReadLines(_csv).Take(take + 1)).ConfigureAwait(false);
         var (first, last, count) = await SpanOfAsync(subset).ConfigureAwait(false);
         double speed = eventsPerSecond / (count / (last - first).TotalSeconds);
-        var (model, threshold) = FraudTraining.LoadModel(_models, FraudModelKind.LightGbm);
+        var (model, threshold) = FraudTraining.LoadModel(_models, FraudModelKind.LightGbm, Engine);
 
         // The same graph as FraudCsvScoring (chunked CSV source → lanes → merge → sink), with a sink that
         // measures every event from the instant the pacing made it due, not from when its chunk left the source.
@@ -388,7 +391,7 @@ internal sealed class FraudBenchmark : IAsyncDisposable
         CollectPreviousRuns();
         // The graph before chunking, kept as the baseline: per-record CSV source → partition by card →
         // features → batch → score → merge → sink (FraudScoringGraph.AddScoring, which the Kafka path uses).
-        var (model, threshold) = FraudTraining.LoadModel(_models, FraudModelKind.LightGbm);
+        var (model, threshold) = FraudTraining.LoadModel(_models, FraudModelKind.LightGbm, Engine);
         using var source = TransactionFile.OpenSource(new CsvSourceOptions { Path = _csv });
         var options = new FraudScoringOptions { DegreeOfParallelism = dop };
         long scored = 0, alerts = 0;

@@ -3,7 +3,7 @@ using System.Globalization;
 using Flow.Apps.FraudScore.Benchmarks;
 
 // dotnet run -c Release --project bench/Flow.Apps.FraudScore.Benchmarks -- [--rows N] [--repeats R] [--chunk ROWS]
-//     [--capacity TRANSACTIONS] [--trees N] [--training-rows N] [--csv FILE --models FOLDER (only with --only-pipeline)] [--skip-kafka | --only-kafka | --only-pipeline DOP[,DOP…] [--report] | --only-paced]
+//     [--capacity TRANSACTIONS] [--trees N] [--training-rows N] [--engine onnx|mlnet] [--csv FILE --models FOLDER (only with --only-pipeline)] [--skip-kafka | --only-kafka | --only-pipeline DOP[,DOP…] [--report] | --only-paced]
 var defaults = new Flow.Apps.FraudScore.Scoring.FraudScoringOptions();
 int rows = 1_000_000, repeats = 3, chunk = defaults.BatchSize, capacity = defaults.BoundedCapacity, trees = 100;
 int[] onlyPipeline = [];
@@ -26,6 +26,7 @@ for (int i = 0; i < args.Length; i++)
         case "--models": existingModels = args[++i]; break;
         case "--trees": trees = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--training-rows": FraudBenchmark.TrainingRows = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--engine": FraudBenchmark.Engine = args[++i]; break;
         case "--capacity": capacity = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
