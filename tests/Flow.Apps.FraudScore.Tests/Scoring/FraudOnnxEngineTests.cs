@@ -125,6 +125,24 @@ public sealed class FraudOnnxEngineTests(FraudFixture fixture)
     }
 
     [Fact]
+    public async Task ScoreCommand_MissingOnnxFile_PrintsOneLineAndExitsWithTwo()
+    {
+        string folder = fixture.NewPath("no-onnx-cli");
+        Directory.CreateDirectory(folder);
+        File.Copy(Path.Combine(fixture.ModelFolder, FraudModelManifest.FileName), Path.Combine(folder, FraudModelManifest.FileName));
+        File.Copy(Path.Combine(fixture.ModelFolder, "lightgbm.zip"), Path.Combine(folder, "lightgbm.zip"));
+
+        var (process, output) = KafkaTestTools.StartHost("fraud", "score", "--csv", fixture.CsvPath, "--models", folder, "--engine", "onnx", "--live", "false");
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.Equal(2, process.ExitCode);
+        string onnx = Path.Combine(folder, "lightgbm.onnx");
+        Assert.Equal(
+            $"flow fraud score: ONNX model '{onnx}' not found: retrain with 'flow fraud train --out {folder}' (it writes each tree model as ONNX next to its .zip) or score with --engine mlnet",
+            output.ToString().Trim());
+    }
+
+    [Fact]
     public void Train_TreeModels_WriteOnnxNextToZip_MlpHasNone()
     {
         Assert.True(File.Exists(Path.Combine(fixture.ModelFolder, "lightgbm.onnx")));

@@ -170,6 +170,21 @@ public static class FraudCommands
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            try
+            {
+                return await ScoreAsync(parse, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FileNotFoundException e)
+            {
+                // A missing model folder, model or ONNX file: the message says what to do, a stack trace would bury it.
+                await Console.Error.WriteLineAsync($"flow fraud score: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+        });
+        return command;
+
+        async Task<int> ScoreAsync(ParseResult parse, CancellationToken cancellationToken)
+        {
             var pipeline = new FraudScoringOptions { DegreeOfParallelism = parse.GetValue(dop), BatchSize = parse.GetValue(batch) };
             if (parse.GetValue(kafka) is { } bootstrap)
             {
@@ -220,8 +235,7 @@ public static class FraudCommands
                 Console.Out,
                 cancellationToken).ConfigureAwait(false);
             return 0;
-        });
-        return command;
+        }
     }
 
     private static Command CreateReplay() => KafkaCommands.CreateReplay();
