@@ -64,12 +64,23 @@ internal static class Report
 
         if (All("data"))
         {
-            Tensor x = Workloads.RandomTensor(3, 128, 1, 28, 28);
-            Tensor y = Workloads.OneHot(128, 10, 4);
             var single = new SingleWorkerTrainer(FashionMnist.CreateCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)));
             var parallel = new DataParallelTrainer(FashionMnist.CreateCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2);
-            var (t1, t2, tr) = TimePair(() => single.TrainStep(x, y), () => parallel.TrainStep(x, y));
-            Line(o, $"Data-parallel CNN training, batch 128: 1 worker {128 / t1:F0} samples/s, 2 workers {128 / t2:F0} samples/s = {t1 / t2:F2}x (paired {tr:F2}x)");
+            foreach (int batch in (int[])[128, 256])
+            {
+                Tensor x = Workloads.RandomTensor(3, batch, 1, 28, 28);
+                Tensor y = Workloads.OneHot(batch, 10, 4);
+                var (t1, t2, tr) = TimePair(() => single.TrainStep(x, y), () => parallel.TrainStep(x, y));
+                Line(o, $"Data-parallel CNN training, batch {batch}: 1 worker {batch / t1:F0} samples/s, 2 workers {batch / t2:F0} samples/s = {t1 / t2:F2}x (paired {tr:F2}x)");
+            }
+
+            // What a replica's half batch costs one worker: if a sample is dearer at half the batch, that caps the 2-worker ratio below 2.
+            Tensor xHalf = Workloads.RandomTensor(3, 64, 1, 28, 28);
+            Tensor yHalf = Workloads.OneHot(64, 10, 4);
+            Tensor xFull = Workloads.RandomTensor(3, 128, 1, 28, 28);
+            Tensor yFull = Workloads.OneHot(128, 10, 4);
+            var (h64, h128, _) = TimePair(() => single.TrainStep(xHalf, yHalf), () => single.TrainStep(xFull, yFull));
+            Line(o, $"One worker, batch 64 vs 128: {64 / h64:F0} vs {128 / h128:F0} samples/s");
         }
 
         if (All("pipeline"))
