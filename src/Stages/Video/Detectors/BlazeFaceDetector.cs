@@ -7,7 +7,7 @@ namespace Flow.Stages.Video;
 /// <see cref="FrameTensors.Letterbox"/> with <see cref="BlazeFaceOptions.InputFormat"/>): one ONNX
 /// Runtime session per replica; anchors decoded and merged by weighted NMS; boxes in frame pixels.
 /// </summary>
-public sealed class BlazeFaceDetector : OnnxBatchStage<TensorFrame, DetectionFrame>
+public sealed class BlazeFaceDetector : TensorFrameDetector
 {
     private readonly BlazeFaceOptions _options;
     private int _fineScores, _coarseScores, _fineBoxes, _coarseBoxes;
@@ -55,20 +55,6 @@ public sealed class BlazeFaceDetector : OnnxBatchStage<TensorFrame, DetectionFra
         {
             throw new OnnxModelException(ModelPath, $"model '{ModelPath}' outputs {string.Join(", ", outputs.Select(o => o.FormatShape()))} are not BlazeFace's ([1,512,1], [1,384,1], [1,512,16], [1,384,16])");
         }
-    }
-
-    /// <inheritdoc />
-    protected override void WriteInput(TensorFrame item, Span<float> destination)
-    {
-        ArgumentNullException.ThrowIfNull(item);
-        item.Tensor.AsSpan().CopyTo(destination);
-    }
-
-    /// <inheritdoc />
-    protected override void ReleaseInput(TensorFrame item)
-    {
-        ArgumentNullException.ThrowIfNull(item);
-        item.ReleaseTensor();
     }
 
     /// <inheritdoc />

@@ -17,7 +17,7 @@ namespace Flow.Stages.Video;
 /// <para>A model that does not match fails when the stage opens, with an <see cref="OnnxModelException"/>
 /// naming the file, the shapes found and the shapes expected.</para>
 /// </remarks>
-public sealed class OnnxBoxDetector : OnnxBatchStage<TensorFrame, DetectionFrame>
+public sealed class OnnxBoxDetector : TensorFrameDetector
 {
     private readonly float _scoreThreshold;
 
@@ -63,20 +63,6 @@ public sealed class OnnxBoxDetector : OnnxBatchStage<TensorFrame, DetectionFrame
     {
         FormatOf(ModelPath, input);
         CheckOutputs(ModelPath, outputs);
-    }
-
-    /// <inheritdoc />
-    protected override void WriteInput(TensorFrame item, Span<float> destination)
-    {
-        ArgumentNullException.ThrowIfNull(item);
-        item.Tensor.AsSpan().CopyTo(destination);
-    }
-
-    /// <inheritdoc />
-    protected override void ReleaseInput(TensorFrame item)
-    {
-        ArgumentNullException.ThrowIfNull(item);
-        item.ReleaseTensor();
     }
 
     /// <inheritdoc />
