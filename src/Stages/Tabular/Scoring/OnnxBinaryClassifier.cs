@@ -1,3 +1,4 @@
+using Flow.Stages.Inference;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Flow.Stages.Tabular.Scoring;
@@ -17,12 +18,14 @@ public sealed class OnnxBinaryClassifier : IBinaryClassifier
     /// <summary>The graph output the calibrated probability is read from.</summary>
     public const string ProbabilityOutput = "Probability.output";
 
-    private readonly byte[] _model;
+    private readonly OnnxModelOptions _options;
 
-    private OnnxBinaryClassifier(string name, byte[] model, int featureCount)
+    private OnnxBinaryClassifier(string name, string path, int featureCount)
     {
         Name = name;
-        _model = model;
+
+        // One intra-op and one inter-op thread, sequential execution: the defaults of OnnxModelOptions.
+        _options = new OnnxModelOptions { ModelPath = path };
         FeatureCount = featureCount;
     }
 
@@ -38,6 +41,7 @@ public sealed class OnnxBinaryClassifier : IBinaryClassifier
     /// <param name="featureCount">The length of the feature vector.</param>
     /// <returns>The classifier.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="OnnxModelException">The file is not a model ONNX Runtime can load.</exception>
     /// <exception cref="InvalidDataException">The graph lacks the <c>Features</c> input or the probability output, or expects another vector length.</exception>
     public static OnnxBinaryClassifier Load(string name, string path, int featureCount)
     {
@@ -48,7 +52,7 @@ public sealed class OnnxBinaryClassifier : IBinaryClassifier
             throw new FileNotFoundException($"ONNX model '{path}' not found", path);
         }
 
-        var classifier = new OnnxBinaryClassifier(name, File.ReadAllBytes(path), featureCount);
+        var classifier = new OnnxBinaryClassifier(name, path, featureCount);
         using var session = classifier.CreateInferenceSession();
         if (!session.InputMetadata.TryGetValue(FeaturesInput, out var input) || input.Dimensions.Length != 2 || input.Dimensions[1] != featureCount)
         {
@@ -66,17 +70,7 @@ public sealed class OnnxBinaryClassifier : IBinaryClassifier
     /// <inheritdoc />
     public IBinaryClassifierSession CreateSession() => new Session(CreateInferenceSession(), FeatureCount);
 
-    private InferenceSession CreateInferenceSession()
-    {
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = 1,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        return new InferenceSession(_model, options);
-    }
+    private InferenceSession CreateInferenceSession() => OnnxSessions.Create(_options);
 
     private sealed class Session : IBinaryClassifierSession
     {
