@@ -48,25 +48,9 @@ public class Conv2DLayerTests
     {
         // Stride 1 inference takes the direct convolution; 11 output channels leave a partial block of 8,
         // and a 9×7 input gives rows that are not whole vectors. ReLU follows, so it is fused.
-        Sequential one = new(Neural.Layers.Conv2D(3, 11, 3, padding: 1, seed: 5), Neural.Layers.Relu());
-        Sequential many = one.Clone();
-        many.Options = new ComputeOptions { DegreeOfParallelism = cores };
-        Sequential scalar = one.Clone();
-        scalar.Options = new ComputeOptions { UseSimd = false };
-        Tensor x = TestData.Random(batch, batch, 3, 9, 7);
-
-        float[] inference1 = one.Forward(x).Data.ToArray();
-        float[] inferenceN = many.Forward(x).Data.ToArray();
-        float[] reference = scalar.Forward(x).Data.ToArray();
-        float[] training = one.Forward(x, training: true).Data.ToArray();
-
-        Assert.Equal(inference1, inferenceN);
-        for (int i = 0; i < reference.Length; i++)
-        {
-            Assert.True(Math.Abs(inference1[i] - reference[i]) <= 1e-5f * Math.Max(1f, Math.Abs(reference[i])), $"y[{i}]: direct {inference1[i]} scalar {reference[i]}");
-            Assert.True(Math.Abs(training[i] - reference[i]) <= 1e-5f * Math.Max(1f, Math.Abs(reference[i])), $"y[{i}]: training {training[i]} scalar {reference[i]}");
-        }
+        AssertInferenceBitIdenticalAcrossCoresAndCloseToScalar(3, 11, batch, cores, "direct");
     }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(1, 2)]
@@ -76,24 +60,7 @@ public class Conv2DLayerTests
     {
         // 3×3 stride 1 with at least 8 channels takes the Winograd path in inference: 12 input and 20
         // output channels leave partial channel blocks, and a 9×7 input leaves a half tile on each edge.
-        Sequential one = new(Neural.Layers.Conv2D(12, 20, 3, padding: 1, seed: 5), Neural.Layers.Relu());
-        Sequential many = one.Clone();
-        many.Options = new ComputeOptions { DegreeOfParallelism = cores };
-        Sequential scalar = one.Clone();
-        scalar.Options = new ComputeOptions { UseSimd = false };
-        Tensor x = TestData.Random(batch, batch, 12, 9, 7);
-
-        float[] inference1 = one.Forward(x).Data.ToArray();
-        float[] inferenceN = many.Forward(x).Data.ToArray();
-        float[] reference = scalar.Forward(x).Data.ToArray();
-        float[] training = one.Forward(x, training: true).Data.ToArray();
-
-        Assert.Equal(inference1, inferenceN);
-        for (int i = 0; i < reference.Length; i++)
-        {
-            Assert.True(Math.Abs(inference1[i] - reference[i]) <= 1e-5f * Math.Max(1f, Math.Abs(reference[i])), $"y[{i}]: Winograd {inference1[i]} scalar {reference[i]}");
-            Assert.True(Math.Abs(training[i] - reference[i]) <= 1e-5f * Math.Max(1f, Math.Abs(reference[i])), $"y[{i}]: training {training[i]} scalar {reference[i]}");
-        }
+        AssertInferenceBitIdenticalAcrossCoresAndCloseToScalar(12, 20, batch, cores, "Winograd");
     }
 
     [Fact]
@@ -209,6 +176,30 @@ public class Conv2DLayerTests
             {
                 p.Value.Data[i] = (float)((random.NextDouble() * 2) - 1);
             }
+        }
+    }
+
+    /// <summary>A 3×3, padding-1 convolution + ReLU on a 9×7 input: inference on 1 and on <paramref name="cores"/>
+    /// cores is bit-identical, and inference and training are within 1e-5 relative of the scalar path.</summary>
+    private static void AssertInferenceBitIdenticalAcrossCoresAndCloseToScalar(int inChannels, int outChannels, int batch, int cores, string path)
+    {
+        Sequential one = new(Neural.Layers.Conv2D(inChannels, outChannels, 3, padding: 1, seed: 5), Neural.Layers.Relu());
+        Sequential many = one.Clone();
+        many.Options = new ComputeOptions { DegreeOfParallelism = cores };
+        Sequential scalar = one.Clone();
+        scalar.Options = new ComputeOptions { UseSimd = false };
+        Tensor x = TestData.Random(batch, batch, inChannels, 9, 7);
+
+        float[] inference1 = one.Forward(x).Data.ToArray();
+        float[] inferenceN = many.Forward(x).Data.ToArray();
+        float[] reference = scalar.Forward(x).Data.ToArray();
+        float[] training = one.Forward(x, training: true).Data.ToArray();
+
+        Assert.Equal(inference1, inferenceN);
+        for (int i = 0; i < reference.Length; i++)
+        {
+            Assert.True(Math.Abs(inference1[i] - reference[i]) <= 1e-5f * Math.Max(1f, Math.Abs(reference[i])), $"y[{i}]: {path} {inference1[i]} scalar {reference[i]}");
+            Assert.True(Math.Abs(training[i] - reference[i]) <= 1e-5f * Math.Max(1f, Math.Abs(reference[i])), $"y[{i}]: training {training[i]} scalar {reference[i]}");
         }
     }
 }
