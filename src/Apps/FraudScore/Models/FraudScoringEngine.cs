@@ -16,4 +16,11 @@ public static class FraudScoringEngine
     /// <param name="modelFile">The ML.NET model file.</param>
     /// <returns>The ONNX file's path.</returns>
     public static string OnnxFileOf(string modelFile) => Path.ChangeExtension(modelFile, ".onnx");
+
+    /// <summary>The engine that serves <paramref name="modelKind"/> when <paramref name="engine"/> is asked for:
+    /// the tree models take it; the MLP always runs on Flow.Neural (<see cref="MlNet"/>, its only engine).</summary>
+    /// <param name="modelKind">The model kind (<see cref="FraudModelKind"/>).</param>
+    /// <param name="engine">The engine asked for (<c>--engine</c>).</param>
+    /// <returns>The engine to load the model with.</returns>
+    public static string For(string modelKind, string engine) => modelKind == FraudModelKind.Mlp ? MlNet : engine;
 }

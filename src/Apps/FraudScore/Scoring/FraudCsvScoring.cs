@@ -23,7 +23,7 @@ public static class FraudCsvScoring
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(output);
-        var (model, threshold) = FraudTraining.LoadModel(settings.ModelFolder, settings.ModelKind, settings.ModelKind == FraudModelKind.Mlp ? FraudScoringEngine.MlNet : settings.Engine);
+        var (model, threshold) = FraudTraining.LoadModel(settings.ModelFolder, settings.ModelKind, FraudScoringEngine.For(settings.ModelKind, settings.Engine));
         var summary = await RunAsync(settings, model, settings.Threshold ?? threshold, null, cancellationToken, settings.Live ? output : null).ConfigureAwait(false);
         output.WriteLine(summary.FormatReport());
         return summary;

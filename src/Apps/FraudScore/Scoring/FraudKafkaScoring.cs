@@ -22,7 +22,7 @@ public static class FraudKafkaScoring
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(output);
-        var (model, threshold) = FraudTraining.LoadModel(settings.ModelFolder, settings.ModelKind, settings.ModelKind == FraudModelKind.Mlp ? FraudScoringEngine.MlNet : settings.Engine);
+        var (model, threshold) = FraudTraining.LoadModel(settings.ModelFolder, settings.ModelKind, FraudScoringEngine.For(settings.ModelKind, settings.Engine));
         threshold = settings.Threshold ?? threshold;
         var log = TextWriter.Synchronized(output);
         var source = new KafkaSource(
