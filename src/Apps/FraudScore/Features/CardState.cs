@@ -7,15 +7,26 @@ namespace Flow.Apps.FraudScore.Features;
 /// statistics of its amounts, and the countries, categories and merchants it has used. Touched by
 /// one worker at a time, in the card's transaction order.
 /// </summary>
+/// <remarks>
+/// The state is kept in a few flat arrays (a ring of recent transactions and small sets scanned
+/// linearly) rather than a queue and three hash sets: a card is looked up once per transaction, in
+/// no particular order among tens of thousands of cards, so what a transaction costs is mostly
+/// cache misses, and every separate object of the card's state is one more. A set that grows past
+/// <see cref="CardSet{T}.InlineLimit"/> values moves to a <see cref="HashSet{T}"/>, so a card with
+/// very many merchants stays linear in its transactions.
+/// </remarks>
 internal sealed class CardState
 {
     private const float SmallAmount = 5f;
     private static readonly long Day = TimeSpan.TicksPerDay;
 
-    private readonly Queue<(long Ticks, float Amount)> _recent = new();
-    private readonly HashSet<string> _countries = new(StringComparer.Ordinal);
-    private readonly HashSet<int> _categories = [];
-    private readonly HashSet<int> _merchants = [];
+    // Recent transactions, oldest first, in a ring: _recent[(_recentStart + i) % _recent.Length] for i < _recentCount.
+    private (long Ticks, float Amount)[] _recent = new (long, float)[4];
+    private int _recentStart;
+    private int _recentCount;
+    private CardSet<string> _countries;
+    private CardSet<int> _categories;
+    private CardSet<int> _merchants;
     private long _count;
     private double _mean;
     private double _m2;
@@ -34,15 +45,19 @@ internal sealed class CardState
     public void Next(Transaction tx, Span<float> features)
     {
         long now = tx.Timestamp.Ticks;
-        while (_recent.Count > 0 && now - _recent.Peek().Ticks > Day)
+        var recent = _recent;
+        while (_recentCount > 0 && now - recent[_recentStart].Ticks > Day)
         {
-            _recent.Dequeue();
+            _recentStart = _recentStart + 1 == recent.Length ? 0 : _recentStart + 1;
+            _recentCount--;
         }
 
+        // Oldest first, as the queue this replaced was enumerated: the 1 h sum adds in the same order.
         int count1m = 0, count1h = 0, small1h = 0;
         double sum1h = 0;
-        foreach (var (ticks, amount) in _recent)
+        for (int i = 0, slot = _recentStart; i < _recentCount; i++, slot = slot + 1 == recent.Length ? 0 : slot + 1)
         {
+            var (ticks, amount) = recent[slot];
             long age = now - ticks;
             if (age <= TimeSpan.TicksPerHour)
             {
@@ -63,28 +78,48 @@ internal sealed class CardState
         features[1] = tx.Timestamp.Hour;
         features[2] = count1m;
         features[3] = count1h;
-        features[4] = _recent.Count;
+        features[4] = _recentCount;
         features[5] = (float)Math.Log(1 + sum1h);
         features[6] = small1h;
         features[7] = (float)zscore;
         features[8] = _count > 0 ? tx.Amount / Math.Max(_max, 1f) : -1f;
-        features[9] = _count > 0 && !_countries.Contains(tx.Country) ? 1 : 0;
-        features[10] = _count > 0 && !_categories.Contains(tx.MerchantCategory) ? 1 : 0;
-        features[11] = _count > 0 && !_merchants.Contains(tx.MerchantId) ? 1 : 0;
+
+        // Each set is searched once: AddIfMissing says whether the value was new.
+        bool newCountry = _countries.AddIfMissing(tx.Country);
+        bool newCategory = _categories.AddIfMissing(tx.MerchantCategory);
+        bool newMerchant = _merchants.AddIfMissing(tx.MerchantId);
+        features[9] = _count > 0 && newCountry ? 1 : 0;
+        features[10] = _count > 0 && newCategory ? 1 : 0;
+        features[11] = _count > 0 && newMerchant ? 1 : 0;
         features[12] = _count > 0 ? (float)Math.Log(1 + ((now - _lastTicks) / (double)TimeSpan.TicksPerSecond)) : -1f;
         features[13] = (float)Math.Log(1 + _count);
         features[14] = tx.MerchantCategory;
 
         // Update after computing, so a transaction never sees itself.
-        _recent.Enqueue((now, tx.Amount));
-        _countries.Add(tx.Country);
-        _categories.Add(tx.MerchantCategory);
-        _merchants.Add(tx.MerchantId);
+        Remember(now, tx.Amount);
         _count++;
         double delta = logAmount - _mean;
         _mean += delta / _count;
         _m2 += delta * (logAmount - _mean);
         _max = Math.Max(_max, tx.Amount);
         _lastTicks = now;
+    }
+
+    private void Remember(long ticks, float amount)
+    {
+        if (_recentCount == _recent.Length)
+        {
+            // Grow and unwrap the ring, oldest first.
+            var grown = new (long, float)[_recent.Length * 2];
+            int tail = _recent.Length - _recentStart;
+            Array.Copy(_recent, _recentStart, grown, 0, tail);
+            Array.Copy(_recent, 0, grown, tail, _recentStart);
+            _recent = grown;
+            _recentStart = 0;
+        }
+
+        int slot = _recentStart + _recentCount;
+        _recent[slot >= _recent.Length ? slot - _recent.Length : slot] = (ticks, amount);
+        _recentCount++;
     }
 }
