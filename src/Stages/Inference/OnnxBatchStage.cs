@@ -62,8 +62,13 @@ public abstract class OnnxBatchStage<TIn, TOut> : IStage<TIn[], TOut[]>, IDispos
     private long _sessionRuns;
 
     /// <inheritdoc />
+    /// <remarks>The session is created on a thread-pool thread, so the replicas of a stage (and the pipeline's other
+    /// stages, which the pipeline opens at the same time) load their models in parallel rather than one after another.</remarks>
     /// <exception cref="OnnxModelException">The file is missing, is not a valid model, or its inputs do not match.</exception>
-    public ValueTask OpenAsync(StageContext context, CancellationToken cancellationToken)
+    public async ValueTask OpenAsync(StageContext context, CancellationToken cancellationToken) =>
+        await Task.Run(Open, cancellationToken).ConfigureAwait(false);
+
+    private void Open()
     {
         _session = OnnxSessions.Create(_options);
         try
@@ -111,8 +116,6 @@ public abstract class OnnxBatchStage<TIn, TOut> : IStage<TIn[], TOut[]>, IDispos
             _session = null;
             throw;
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />

@@ -15,11 +15,12 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
 {
     private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".bmp"];
     // Decoded images handed back by disposed frames, decoded into again: a 768x576 frame is 1.3 MB of native
-    // memory that would otherwise be allocated, page-faulted in and freed for every frame.
+    // memory that would otherwise be allocated, page-faulted in and freed for every frame. Last in, first out:
+    // the image given back most recently is the one most likely still in the caches.
     private const int MaxPooledImages = 16;
     // CAP_PROP_N_THREADS: FFmpeg's decoding threads, an open-time parameter.
     private const int CapturePropertyThreads = 70;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<Mat> _freeImages = new();
+    private readonly System.Collections.Concurrent.ConcurrentStack<Mat> _freeImages = new();
     private readonly Action<Mat> _recycle;
     private volatile bool _released;
     private readonly VideoSourceOptions _options;
@@ -250,7 +251,7 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
             return image;
         }
 
-        var frame = _freeImages.TryDequeue(out var free) ? free : new Mat();
+        var frame = _freeImages.TryPop(out var free) ? free : new Mat();
         if (_capture!.Read(frame) && !frame.Empty())
         {
             return frame;
@@ -284,7 +285,7 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
     {
         if (!_released && _freeImages.Count < MaxPooledImages)
         {
-            _freeImages.Enqueue(image);
+            _freeImages.Push(image);
             if (_released)
             {
                 DrainImages(); // the source closed while this image was being given back
@@ -298,7 +299,7 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
 
     private void DrainImages()
     {
-        while (_freeImages.TryDequeue(out var image))
+        while (_freeImages.TryPop(out var image))
         {
             image.Dispose();
         }
