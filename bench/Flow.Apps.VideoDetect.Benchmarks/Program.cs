@@ -100,6 +100,77 @@ if (args.Length > 1 && args[0] == "steps")
     return 0;
 }
 
+if (args.Length > 1 && args[0] == "timeline")
+{
+    // Where Flow's idle goes: the process's cores busy in 10 ms slices through one run (start-up, steady state, drain),
+    // sampled by a thread of its own from the process CPU time; each run of `--repeat` alternates DOP 2 and the loop.
+    var (input, detector, limit) = CaseOf(args[1], Arg("--hog-frames", 40));
+    for (int r = 0; r < repeat; r++)
+    {
+        foreach (bool flow in new[] { true, false })
+        {
+            var slices = new List<(double AtMs, double Cores)>();
+            using var done = new ManualResetEventSlim();
+            var sampler = new Thread(() =>
+            {
+                var process = System.Diagnostics.Process.GetCurrentProcess();
+                var watch = Stopwatch.StartNew();
+                double lastCpu = process.TotalProcessorTime.TotalMilliseconds, lastWall = 0;
+                while (!done.Wait(10))
+                {
+                    process.Refresh();
+                    double cpu = process.TotalProcessorTime.TotalMilliseconds, wall = watch.Elapsed.TotalMilliseconds;
+                    slices.Add((wall, (cpu - lastCpu) / (wall - lastWall)));
+                    (lastCpu, lastWall) = (cpu, wall);
+                }
+            }) { IsBackground = true };
+            sampler.Start();
+            var run = Measured(() => flow ? FlowRun(input, detector, limit, Arg("--dop", 2)) : Sequential(input, detector, limit, 1));
+            done.Set();
+            sampler.Join();
+            // The sampler's own CPU (about 0.1 ms per slice) is inside these figures for both variants.
+            string Mean(IEnumerable<(double AtMs, double Cores)> part) => part.Any() ? $"{part.Average(p => p.Cores):0.00}" : "-";
+            int n = slices.Count;
+            Console.WriteLine($"{(flow ? "flow dop " + Arg("--dop", 2) : "sequential")}: {run.Fps:0} fps, {run.Cores:0.00} cores; slices of 10 ms: " +
+                $"first 5 [{string.Join(" ", slices.Take(5).Select(p => $"{p.Cores:0.00}"))}], mean of slices 6..n-3 {Mean(slices.Skip(5).Take(Math.Max(0, n - 8)))}, " +
+                $"last 3 [{string.Join(" ", slices.Skip(Math.Max(0, n - 3)).Select(p => $"{p.Cores:0.00}"))}], {n} slices");
+        }
+    }
+
+    return 0;
+}
+
+if (args.Length > 1 && args[0] == "decode")
+{
+    // Decode-only with FFmpeg's default threads (OpenCV's default: one per core) against one decoding thread (Flow's decoder
+    // at DOP >= cores - 1), and grab-only (demux + decode, no BGR conversion and copy), alternated; median of --repeat.
+    var (input, _, limit) = CaseOf(args[1], Arg("--hog-frames", 40));
+    var kinds = new (string Name, Func<Run> Run)[]
+    {
+        ("read, FFmpeg default threads", () => DecodeOnly(input, limit)),
+        ("read, 1 FFmpeg thread", () => DecodeOnly(input, limit, threads: 1)),
+        ("grab only, FFmpeg default threads", () => DecodeOnly(input, limit, grabOnly: true)),
+        ("grab only, 1 FFmpeg thread", () => DecodeOnly(input, limit, threads: 1, grabOnly: true)),
+    };
+    var results = kinds.Select(_ => new List<Run>()).ToArray();
+    for (int r = 0; r < repeat; r++)
+    {
+        for (int k = 0; k < kinds.Length; k++)
+        {
+            results[k].Add(Measured(kinds[k].Run));
+        }
+    }
+
+    for (int k = 0; k < kinds.Length; k++)
+    {
+        var median = results[k].OrderBy(run => run.Fps).ElementAt(results[k].Count / 2);
+        Console.WriteLine($"{kinds[k].Name}: median {median.Fps:0.0} fps, {median.CpuMsPerFrame:0.00} CPU ms/frame, {median.Cores:0.00} cores; runs " +
+            string.Join(", ", results[k].Select(run => $"{run.Fps:0}")));
+    }
+
+    return 0;
+}
+
 if (args.Length > 1 && args[0] == "setup")
 {
     // Fixed cost of a run: one frame through the Flow job vs through the sequential loop (open, session(s), first frame).
@@ -148,7 +219,7 @@ void Measure(string input, string path, DetectorKind detector, int? maxFrames)
         () => Measured(() => FlowRun(path, detector, maxFrames, 2)),
         () => Measured(() => hog
             ? WithOpenCvThreads(1, () => FlowRun(path, detector, maxFrames, 2))
-            : FlowRun(path, detector, maxFrames, 2, o => o.DetectCapacity = 2)),
+            : FlowRun(path, detector, maxFrames, 1, o => o.DecoderThreads = 2)),
     };
 
     var runs = variants.Select(_ => new List<Run>()).ToArray();
@@ -173,13 +244,14 @@ void Measure(string input, string path, DetectorKind detector, int? maxFrames)
     Row(hog ? "sequential (OpenCV 1 thread)" : $"sequential (1 session, IntraOp={Environment.ProcessorCount})", sequentialDefault);
     Row("flow dop 1", flow1);
     Row("flow dop 2", flow2);
-    Row(hog ? "flow dop 2 (OpenCV 1 thread)" : "flow dop 2 (detect holds 2 frames, as before)", medians[5]);
+    Row(hog ? "flow dop 2 (OpenCV 1 thread)" : "flow dop 1 (2 FFmpeg decoding threads)", medians[5]);
 
     Console.WriteLine($"{input} {detector}: decode {decode.Fps:0.0} fps, sequential {sequential.Fps:0.0} / {sequentialDefault.Fps:0.0}, flow dop1 {flow1.Fps:0.0}, dop2 {flow2.Fps:0.0} ({DateTime.UtcNow:HH:mm:ss})");
     // Each round's Flow runs against the loop run of the same round (neighbours in time, so a swing in the machine's speed
     // hits both): less sensitive to that swing than the ratio of medians in the table.
     Console.WriteLine($"  per round, × sequential: flow dop 1 {string.Join(" ", runs[3].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}; " +
-        $"flow dop 2 {string.Join(" ", runs[4].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}");
+        $"flow dop 2 {string.Join(" ", runs[4].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}; " +
+        $"variant 5 {string.Join(" ", runs[5].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}");
     // Every run in the order run (the spread behind each median): fps, cores busy, and for Flow the end-to-end p50/p99 ms.
     for (int v = 0; v < runs.Length; v++)
     {
@@ -239,13 +311,13 @@ string GeneratedClip()
     return clip;
 }
 
-static Run DecodeOnly(string path, int? maxFrames)
+static Run DecodeOnly(string path, int? maxFrames, int? threads = null, bool grabOnly = false)
 {
     var watch = Stopwatch.StartNew();
-    using var capture = new VideoCapture(path, VideoCaptureAPIs.FFMPEG);
+    using var capture = threads is { } n ? new VideoCapture(path, VideoCaptureAPIs.FFMPEG, [70, n]) : new VideoCapture(path, VideoCaptureAPIs.FFMPEG);
     using var frame = new Mat();
     int frames = 0;
-    while ((maxFrames is null || frames < maxFrames) && capture.Read(frame) && !frame.Empty())
+    while ((maxFrames is null || frames < maxFrames) && (grabOnly ? capture.Grab() : capture.Read(frame) && !frame.Empty()))
     {
         frames++;
     }
