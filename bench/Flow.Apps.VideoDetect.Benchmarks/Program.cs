@@ -9,10 +9,12 @@ using OpenCvSharp;
 //   decode-only   : OpenCV VideoCapture.Read in a loop (the upper limit)
 //   sequential    : the loop a user would write: read → letterbox → detect → track, one frame at a time
 //   flow dop N    : VideoDetectJob (decode → preprocess ×N → batch → detect ×N sessions → track), no outputs; for the ONNX
-//                   detectors DOP 2 once more with the detect stage holding 2 frames (before it held DOP + 1)
+//                   detectors DOP 1 once more with 2 FFmpeg decoding threads (the job's default is 1 on 2 cores)
 //   cpu ms/frame  : process CPU time (all threads) per frame; cores = CPU time / wall time
-// Usage: dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- [--repeat 3] [--frames 300] [--hog-frames 40]
+// Usage: dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- [--repeat 3] [--warmup 1] [--frames 300] [--hog-frames 40]
 //            [--cases gen-front,vtest-front,vtest-back,vtest-hog]
+//        ... -- decode <case> [--repeat 5]    (read vs grab-only, FFmpeg's default threads vs 1)
+//        ... -- timeline <case> [--repeat 2]  (cores busy in 10 ms slices and CPU per thread name, Flow DOP 2 vs the loop)
 //        dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- accuracy [--frames 300]
 //        dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- report <case> [--dop 2] (the pipeline's end-of-run report)
 if (args.Length > 0 && args[0] == "accuracy")
@@ -35,10 +37,13 @@ if (args.Length > 0 && args[0] == "accuracy")
 }
 
 int repeat = Arg("--repeat", 3);
+// Untimed rounds of every variant before the timed ones, so the JIT's tier-up of both the loop's and Flow's code is
+// not inside the timed runs (BenchmarkDotNet's warm-up, in short).
+int warmup = Arg("--warmup", 1);
 int clipFrames = Arg("--frames", 300);
 int hogFrames = Arg("--hog-frames", 40);
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-Console.WriteLine($"VideoDetect benchmark: {Environment.ProcessorCount} cores, repeat {repeat} (variants interleaved, median of runs), {DateTime.UtcNow:u}");
+Console.WriteLine($"VideoDetect benchmark: {Environment.ProcessorCount} cores, repeat {repeat} after {warmup} untimed round(s) (variants interleaved, median of runs), {DateTime.UtcNow:u}");
 string clip = Path.Combine(Path.GetTempPath(), "flow-video-bench", "faces.avi");
 bool clipWritten = false;
 string vtest = VideoAssets.PathOf("vtest.avi");
@@ -105,6 +110,12 @@ if (args.Length > 1 && args[0] == "timeline")
     // Where Flow's idle goes: the process's cores busy in 10 ms slices through one run (start-up, steady state, drain),
     // sampled by a thread of its own from the process CPU time; each run of `--repeat` alternates DOP 2 and the loop.
     var (input, detector, limit) = CaseOf(args[1], Arg("--hog-frames", 40));
+    for (int w = 0; w < warmup; w++)
+    {
+        FlowRun(input, detector, limit, Arg("--dop", 2));
+        Sequential(input, detector, limit, 1);
+    }
+
     for (int r = 0; r < repeat; r++)
     {
         foreach (bool flow in new[] { true, false })
@@ -125,7 +136,9 @@ if (args.Length > 1 && args[0] == "timeline")
                 }
             }) { IsBackground = true };
             sampler.Start();
+            var threadsBefore = ThreadTimes();
             var run = Measured(() => flow ? FlowRun(input, detector, limit, Arg("--dop", 2)) : Sequential(input, detector, limit, 1));
+            var threadsAfter = ThreadTimes();
             done.Set();
             sampler.Join();
             // The sampler's own CPU (about 0.1 ms per slice) is inside these figures for both variants.
@@ -134,10 +147,39 @@ if (args.Length > 1 && args[0] == "timeline")
             Console.WriteLine($"{(flow ? "flow dop " + Arg("--dop", 2) : "sequential")}: {run.Fps:0} fps, {run.Cores:0.00} cores; slices of 10 ms: " +
                 $"first 5 [{string.Join(" ", slices.Take(5).Select(p => $"{p.Cores:0.00}"))}], mean of slices 6..n-3 {Mean(slices.Skip(5).Take(Math.Max(0, n - 8)))}, " +
                 $"last 3 [{string.Join(" ", slices.Skip(Math.Max(0, n - 3)).Select(p => $"{p.Cores:0.00}"))}], {n} slices");
+            // Per thread name: CPU ms and ms spent runnable but waiting for a core (from /proc/self/task/*/schedstat), summed.
+            var byName = threadsAfter
+                .Select(t => (t.Key, t.Value.Name, Run: t.Value.RunNs - (threadsBefore.TryGetValue(t.Key, out var b) ? b.RunNs : 0), Wait: t.Value.WaitNs - (threadsBefore.TryGetValue(t.Key, out var w) ? w.WaitNs : 0)))
+                .Where(t => t.Run > 1_000_000)
+                .GroupBy(t => t.Name)
+                .Select(g => $"{g.Key} x{g.Count()}: {g.Sum(t => t.Run) / 1e6:0} ms cpu, {g.Sum(t => t.Wait) / 1e6:0} ms waiting for a core")
+                .ToArray();
+            Console.WriteLine("  threads: " + string.Join("; ", byName));
         }
     }
 
     return 0;
+}
+
+// Each thread of this process: name, nanoseconds on a CPU and nanoseconds runnable but waiting (Linux schedstat).
+static Dictionary<int, (string Name, long RunNs, long WaitNs)> ThreadTimes()
+{
+    var times = new Dictionary<int, (string Name, long RunNs, long WaitNs)>();
+    foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+    {
+        try
+        {
+            string[] sched = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
+            times[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] =
+                (File.ReadAllText(Path.Combine(task, "comm")).Trim(), long.Parse(sched[0], CultureInfo.InvariantCulture), long.Parse(sched[1], CultureInfo.InvariantCulture));
+        }
+        catch (IOException)
+        {
+            // The thread ended between the listing and the read.
+        }
+    }
+
+    return times;
 }
 
 if (args.Length > 1 && args[0] == "decode")
@@ -221,6 +263,14 @@ void Measure(string input, string path, DetectorKind detector, int? maxFrames)
             ? WithOpenCvThreads(1, () => FlowRun(path, detector, maxFrames, 2))
             : FlowRun(path, detector, maxFrames, 1, o => o.DecoderThreads = 2)),
     };
+
+    for (int w = 0; w < warmup; w++)
+    {
+        foreach (var variant in variants)
+        {
+            variant();
+        }
+    }
 
     var runs = variants.Select(_ => new List<Run>()).ToArray();
     for (int r = 0; r < repeat; r++)
