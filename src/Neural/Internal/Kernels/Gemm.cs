@@ -180,17 +180,21 @@ internal static unsafe class Gemm
     private static void Blocked(in MatrixRef a, in MatrixRef b, float[] c, int cOffset, int ldc, int i0, int i1, int j0, int j1, int k, bool accumulate, float[]? packedB, float[]? packedA)
     {
         int nr = Nr;
-        float[] packA = t_packA ??= GC.AllocateUninitializedArray<float>(Mc * Kc, pinned: true);
-        float[] packB = t_packB ??= GC.AllocateUninitializedArray<float>(Kc * (Nc + 32), pinned: true);
+        // Pinned, so the 64-byte-aligned start found below stays put: every Vector512 load of a packed
+        // panel then reads one cache line, not two.
+        float[] packA = t_packA ??= GC.AllocateUninitializedArray<float>((Mc * Kc) + 16, pinned: true);
+        float[] packB = t_packB ??= GC.AllocateUninitializedArray<float>((Kc * (Nc + 32)) + 16, pinned: true);
         float* tile = stackalloc float[8 * 32];
 
-        fixed (float* pa = packA)
-        fixed (float* pb = packB)
+        fixed (float* pa0 = packA)
+        fixed (float* pb0 = packB)
         fixed (float* pc0 = c)
         fixed (float* pbData = b.Data)
         fixed (float* pPre = packedB)
         fixed (float* pPreA = packedA)
         {
+            float* pa = (float*)(((nint)pa0 + 63) & ~(nint)63);
+            float* pb = (float*)(((nint)pb0 + 63) & ~(nint)63);
             int mPadded = packedA is null ? 0 : packedA.Length / k;
             int panelsOfB = packedB is null ? 0 : packedB.Length / (k * nr);
             float* pbSrc = pbData + b.Offset;
@@ -220,10 +224,15 @@ internal static unsafe class Gemm
                             PackB(b, pb + ((nc - ragged) * kc), pcIdx, kc, jc + nc - ragged, ragged, nr);
                         }
                     }
-                    else if (packedB is null)
+                    else if (packedB is null && rowsOfA > Mc)
                     {
                         PackB(b, pb, pcIdx, kc, jc, nc, nr);
                     }
+
+                    // With a single row block of A each packed panel of B is used once, by that block's
+                    // slivers: pack it just before them into one reused panel (hot in L1) instead of
+                    // packing the whole kc×nc block first (1 MiB at nc = 1024, which leaves L2 before use).
+                    bool panelAtATime = !direct && packedB is null && rowsOfA <= Mc;
 
                     for (int ic = i0; ic < i1; ic += Mc)
                     {
@@ -241,10 +250,15 @@ internal static unsafe class Gemm
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int nrEff = Math.Min(nr, nc - jr);
+                            if (panelAtATime)
+                            {
+                                PackB(b, pb, pcIdx, kc, jc + jr, nrEff, nr);
+                            }
+
                             bool inPlace = direct && nrEff == nr;
                             float* bPanel = packedB is not null
                                 ? pPre + ((long)pcIdx * panelsOfB * nr) + ((long)(jc + jr) * kc)
-                                : inPlace ? pbSrc + ((pcIdx * b.Stride) + jc + jr) : pb + (jr * kc);
+                                : inPlace ? pbSrc + ((pcIdx * b.Stride) + jc + jr) : panelAtATime ? pb : pb + (jr * kc);
                             int bStride = inPlace ? b.Stride : nr;
                             for (int ir = 0; ir < mc; ir += Mr)
                             {
@@ -313,7 +327,31 @@ internal static unsafe class Gemm
             {
                 int mrEff = Math.Min(Mr, mc - ir);
                 float* panel = dst + (ir * kc);
-                for (int p = 0; p < kc; p++)
+                int done = 0;
+                if (mrEff == 8 && Mr == 8 && Avx.IsSupported)
+                {
+                    // A full 8-row sliver: whole vectors instead of one float at a time. Untransposed, an
+                    // 8×8 block of 8 rows goes through the register transpose; transposed, the 8 rows of
+                    // one k step are 8 consecutive stored floats.
+                    if (a.Transposed)
+                    {
+                        float* from = src + ((long)pc * a.Stride) + ic + ir;
+                        for (; done < kc; done++)
+                        {
+                            Avx.Store(panel + (done * 8), Avx.LoadVector256(from + ((long)done * a.Stride)));
+                        }
+                    }
+                    else
+                    {
+                        float* from = src + ((long)(ic + ir) * a.Stride) + pc;
+                        for (; done + 8 <= kc; done += 8)
+                        {
+                            Transpose8x8(from + done, a.Stride, panel + (done * 8), 8);
+                        }
+                    }
+                }
+
+                for (int p = done; p < kc; p++)
                 {
                     float* outp = panel + (p * Mr);
                     int r = 0;

@@ -14,6 +14,10 @@ public class GemmTests
         { 200, 1100, 40, false, false },
         { 9, 40, 21, false, true },
         { 16, 96, 13, true, true },
+
+        // One row block of A with B packed a panel at a time (rows of B too far apart to read in place).
+        { 45, 300, 270, true, false },
+        { 45, 300, 270, false, false },
     };
 
     [Theory]
