@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+
 namespace Flow.Neural;
 
 /// <summary>
@@ -9,24 +12,38 @@ namespace Flow.Neural;
 /// <remarks>Not thread-safe: call <see cref="TrainStep"/> from one thread at a time.</remarks>
 public sealed class DataParallelTrainer : IBatchTrainer
 {
+    /// <summary>Slices of a parameter start on multiples of this many floats (one Vector512), so no vector straddles two workers.</summary>
+    private const int SliceAlignment = 16;
+
     private readonly Sequential[] _replicas;
-    private readonly Optimizer[] _optimizers;
+    private readonly Optimizer _optimizer;
     private readonly Loss _loss;
     private readonly Tensor?[] _inputShards;
     private readonly Tensor?[] _targetShards;
     private readonly Tensor?[] _gradients;
     private readonly float[] _shardLoss;
     private readonly float[] _weights;
+    private readonly double[] _sumSquares;
 
     /// <summary>Each parameter's gradient array in every replica: [parameter][replica].</summary>
     private readonly float[][][] _gradientArrays;
-    private readonly Action<int> _reduceSlice;
-    private readonly Action<int> _step;
+
+    /// <summary>Each parameter's value array in every replica: [parameter][replica].</summary>
+    private readonly float[][][] _valueArrays;
+    private readonly Action<int> _computeShard;
+    private readonly Action<int> _reduceAndUpdate;
+    private readonly Action<int> _reduceForClipping;
+    private readonly Action<int> _updateSlice;
+    private Tensor? _stepInputs;
+    private Tensor? _stepTargets;
+    private int _stepBatch;
+    private float _stepRate;
+    private float _stepScale;
 
     /// <summary>Creates a trainer whose first replica is <paramref name="model"/> and the others clones of it.</summary>
     /// <param name="model">The model to train; it becomes replica 0 and holds the trained parameters.</param>
     /// <param name="loss">The loss function.</param>
-    /// <param name="optimizerFactory">Creates one optimizer per replica; every call must return an identically configured optimizer.</param>
+    /// <param name="optimizerFactory">Creates the optimizer; called once. Its state is shared by the workers: each updates its own slice of every parameter.</param>
     /// <param name="replicas">The number of replicas K (workers); positive.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="replicas"/> is zero or negative.</exception>
     public DataParallelTrainer(Sequential model, Loss loss, Func<Optimizer> optimizerFactory, int replicas)
@@ -37,26 +54,26 @@ public sealed class DataParallelTrainer : IBatchTrainer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(replicas);
         _loss = loss;
         _replicas = new Sequential[replicas];
-        _optimizers = new Optimizer[replicas];
         _replicas[0] = model;
-        for (int k = 0; k < replicas; k++)
+        for (int k = 1; k < replicas; k++)
         {
-            if (k > 0)
-            {
-                _replicas[k] = model.Clone();
-            }
-
-            _optimizers[k] = optimizerFactory();
+            _replicas[k] = model.Clone();
         }
 
+        _optimizer = optimizerFactory() ?? throw new ArgumentException("the optimizer factory returned null", nameof(optimizerFactory));
         _inputShards = new Tensor?[replicas];
         _targetShards = new Tensor?[replicas];
         _gradients = new Tensor?[replicas];
         _shardLoss = new float[replicas];
         _weights = new float[replicas];
+        _sumSquares = new double[replicas];
         _gradientArrays = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => _replicas.Select(r => r.Parameters[p].Gradient.Data).ToArray())];
-        _reduceSlice = ReduceSlice;
-        _step = r => _optimizers[r].Step(_replicas[r].Parameters);
+        _valueArrays = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => _replicas.Select(r => r.Parameters[p].Value.Data).ToArray())];
+        _computeShard = ComputeShard;
+        _reduceAndUpdate = ReduceAndUpdate;
+        _reduceForClipping = ReduceForClipping;
+        _updateSlice = UpdateSlice;
+        LastStepTimes = new Internal.Training.DataParallelStepTimes(replicas);
     }
 
     /// <summary>Gets the number of replicas.</summary>
@@ -65,11 +82,15 @@ public sealed class DataParallelTrainer : IBatchTrainer
     /// <summary>Gets replica 0, the model passed to the constructor.</summary>
     public Sequential Model => _replicas[0];
 
+    /// <summary>Gets where the last step's time went, per phase and per worker (overwritten by every step).</summary>
+    internal Internal.Training.DataParallelStepTimes LastStepTimes { get; }
+
     /// <summary>Runs one synchronous training step on a global batch.</summary>
     /// <param name="inputs">The global batch of inputs; its first dimension is the batch size, at least <see cref="Replicas"/>.</param>
     /// <param name="targets">The matching targets.</param>
     /// <returns>The mean loss over the global batch (before the step).</returns>
     /// <exception cref="ArgumentException">The batch is smaller than the number of replicas, or inputs and targets disagree on the batch size.</exception>
+    /// <exception cref="InvalidOperationException">Clipping is on and the gradients are not finite; no parameter was updated.</exception>
     public float TrainStep(Tensor inputs, Tensor targets)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -86,59 +107,68 @@ public sealed class DataParallelTrainer : IBatchTrainer
             throw new ArgumentException($"a batch of {batch} cannot be split across {k} replicas", nameof(inputs));
         }
 
-        RunOnEachWorker(k, r =>
+        Internal.Training.DataParallelStepTimes times = LastStepTimes;
+        long t0 = Stopwatch.GetTimestamp();
+        _stepInputs = inputs;
+        _stepTargets = targets;
+        _stepBatch = batch;
+        try
         {
-            (int start, int count) = Shard(batch, k, r);
-            Tensor x = Slice(inputs, start, count, ref _inputShards[r]);
-            Tensor y = Slice(targets, start, count, ref _targetShards[r]);
-            Sequential replica = _replicas[r];
-            replica.ZeroGradients();
-            Tensor output = replica.Forward(x, training: true);
-            if (_gradients[r] is null || !_gradients[r]!.HasShape([.. output.Shape]))
+            RunOnEachWorker(k, _computeShard);
+        }
+        finally
+        {
+            _stepInputs = null;
+            _stepTargets = null;
+        }
+
+        long t1 = Stopwatch.GetTimestamp();
+        for (int r = 0; r < k; r++)
+        {
+            _weights[r] = (float)Shard(batch, k, r).Count / batch;
+        }
+
+        // One phase after the shards: each worker sums the replicas' gradients over its own slice of
+        // every parameter, updates that slice of replica 0 with the optimizer and copies the new values
+        // to the other replicas (no k-fold repeated step, no separate all-gather of the gradients).
+        // Clipping needs the global norm before any update, so it takes a phase more.
+        _stepRate = _optimizer.BeginStep(_replicas[0].Parameters);
+        _stepScale = 1f;
+        if (_optimizer.MaxGradientNorm is null)
+        {
+            RunOnEachWorker(k, _reduceAndUpdate);
+        }
+        else
+        {
+            RunOnEachWorker(k, _reduceForClipping);
+            _stepScale = _optimizer.GradientScale(_sumSquares.Sum());
+            RunOnEachWorker(k, _updateSlice);
+        }
+
+        for (int r = 1; r < k; r++)
+        {
+            foreach (Parameter p in _replicas[r].Parameters)
             {
-                _gradients[r] = new Tensor([.. output.Shape]);
+                p.Version++;
             }
+        }
 
-            _shardLoss[r] = _loss.Compute(output, y, _gradients[r]!);
-            replica.BackwardParameters(_gradients[r]!);
-        });
-
-        AllReduce(batch);
-
-        RunOnEachWorker(k, _step);
-
+        _optimizer.EndStep(_replicas[0].Parameters);
+        long t2 = Stopwatch.GetTimestamp();
         double total = 0;
         for (int r = 0; r < k; r++)
         {
             total += _shardLoss[r] * (double)Shard(batch, k, r).Count;
         }
 
+        times.ComputeWall = t1 - t0;
+        times.UpdateWall = t2 - t1;
         return (float)(total / batch);
     }
 
     /// <summary>
-    /// Reduce-scatter then all-gather: worker r owns a slice of every parameter, sums the replicas'
-    /// gradients for it (weighted by shard size) with SIMD and writes the result back to every replica.
-    /// </summary>
-    private void AllReduce(int batch)
-    {
-        int k = _replicas.Length;
-        if (k == 1)
-        {
-            return;
-        }
-
-        for (int r = 0; r < k; r++)
-        {
-            _weights[r] = (float)Shard(batch, k, r).Count / batch;
-        }
-
-        RunOnEachWorker(k, _reduceSlice);
-    }
-
-    /// <summary>
     /// Runs part r of a phase on worker r: the caller and the worker team's persistent helpers, which
-    /// spin between the phases of a step instead of being woken by the thread pool three times per step.
+    /// spin between the phases of a step instead of being woken by the thread pool for each phase.
     /// </summary>
     private static void RunOnEachWorker(int k, Action<int> body)
     {
@@ -148,27 +178,111 @@ public sealed class DataParallelTrainer : IBatchTrainer
         }
     }
 
-    /// <summary>Reduces worker <paramref name="owner"/>'s slice of every parameter's gradient across the replicas.</summary>
-    private void ReduceSlice(int owner)
+    /// <summary>Worker <paramref name="r"/>'s forward and backward pass over its shard of the batch.</summary>
+    private void ComputeShard(int r)
     {
+        long start = Stopwatch.GetTimestamp();
         int k = _replicas.Length;
-        foreach (float[][] perReplica in _gradientArrays)
+        (int first, int count) = Shard(_stepBatch, k, r);
+        Tensor x = Slice(_stepInputs!, first, count, ref _inputShards[r]);
+        Tensor y = Slice(_stepTargets!, first, count, ref _targetShards[r]);
+        Sequential replica = _replicas[r];
+        replica.ZeroGradients();
+        Tensor output = replica.Forward(x, training: true);
+        if (_gradients[r] is null || !_gradients[r]!.HasShape([.. output.Shape]))
         {
-            int length = perReplica[0].Length;
-            int start = (int)((long)length * owner / k);
-            int end = (int)((long)length * (owner + 1) / k);
-            Span<float> sum = perReplica[0].AsSpan(start, end - start);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(sum, _weights[0], sum);
-            for (int r = 1; r < k; r++)
+            _gradients[r] = new Tensor([.. output.Shape]);
+        }
+
+        _shardLoss[r] = _loss.Compute(output, y, _gradients[r]!);
+        replica.BackwardParameters(_gradients[r]!);
+        LastStepTimes.Compute[r] = Stopwatch.GetTimestamp() - start;
+    }
+
+    /// <summary>Reduces worker <paramref name="owner"/>'s slice of every gradient into replica 0, then updates and broadcasts that slice.</summary>
+    private void ReduceAndUpdate(int owner)
+    {
+        long start = Stopwatch.GetTimestamp();
+        IReadOnlyList<Parameter> parameters = _replicas[0].Parameters;
+        for (int p = 0; p < parameters.Count; p++)
+        {
+            (int first, int count) = OwnedSlice(_gradientArrays[p][0].Length, owner);
+            if (count == 0)
             {
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(perReplica[r].AsSpan(start, end - start), _weights[r], sum, sum);
+                continue;
             }
 
-            for (int r = 1; r < k; r++)
-            {
-                sum.CopyTo(perReplica[r].AsSpan(start, end - start));
-            }
+            ReduceSlice(p, first, count);
+            _optimizer.UpdateRange(p, parameters[p], first, count, _stepRate, _stepScale);
+            BroadcastSlice(p, first, count);
         }
+
+        LastStepTimes.Update[owner] = Stopwatch.GetTimestamp() - start;
+    }
+
+    /// <summary>Reduces worker <paramref name="owner"/>'s slices into replica 0 and sums their squares (for the clipping norm).</summary>
+    private void ReduceForClipping(int owner)
+    {
+        long start = Stopwatch.GetTimestamp();
+        double sumSquares = 0;
+        for (int p = 0; p < _gradientArrays.Length; p++)
+        {
+            (int first, int count) = OwnedSlice(_gradientArrays[p][0].Length, owner);
+            ReduceSlice(p, first, count);
+            ReadOnlySpan<float> reduced = _gradientArrays[p][0].AsSpan(first, count);
+            sumSquares += TensorPrimitives.Dot(reduced, reduced);
+        }
+
+        _sumSquares[owner] = sumSquares;
+        LastStepTimes.Update[owner] = Stopwatch.GetTimestamp() - start;
+    }
+
+    /// <summary>Updates worker <paramref name="owner"/>'s slice of every parameter of replica 0 and copies it to the other replicas.</summary>
+    private void UpdateSlice(int owner)
+    {
+        long start = Stopwatch.GetTimestamp();
+        IReadOnlyList<Parameter> parameters = _replicas[0].Parameters;
+        for (int p = 0; p < parameters.Count; p++)
+        {
+            (int first, int count) = OwnedSlice(_gradientArrays[p][0].Length, owner);
+            _optimizer.UpdateRange(p, parameters[p], first, count, _stepRate, _stepScale);
+            BroadcastSlice(p, first, count);
+        }
+
+        LastStepTimes.Update[owner] += Stopwatch.GetTimestamp() - start;
+    }
+
+    /// <summary>Replica 0's gradient slice becomes the shard-size-weighted sum of every replica's.</summary>
+    private void ReduceSlice(int parameter, int first, int count)
+    {
+        float[][] perReplica = _gradientArrays[parameter];
+        Span<float> sum = perReplica[0].AsSpan(first, count);
+        TensorPrimitives.Multiply(sum, _weights[0], sum);
+        for (int r = 1; r < perReplica.Length; r++)
+        {
+            TensorPrimitives.MultiplyAdd(perReplica[r].AsSpan(first, count), _weights[r], sum, sum);
+        }
+    }
+
+    /// <summary>Copies replica 0's updated values of a slice to the other replicas.</summary>
+    private void BroadcastSlice(int parameter, int first, int count)
+    {
+        float[][] perReplica = _valueArrays[parameter];
+        ReadOnlySpan<float> updated = perReplica[0].AsSpan(first, count);
+        for (int r = 1; r < perReplica.Length; r++)
+        {
+            updated.CopyTo(perReplica[r].AsSpan(first, count));
+        }
+    }
+
+    /// <summary>The range of a parameter of <paramref name="length"/> floats that worker <paramref name="owner"/> reduces and updates.</summary>
+    private (int First, int Count) OwnedSlice(int length, int owner)
+    {
+        int k = _replicas.Length;
+        int blocks = (length + SliceAlignment - 1) / SliceAlignment;
+        int first = Math.Min(length, (int)((long)blocks * owner / k) * SliceAlignment);
+        int end = Math.Min(length, (int)((long)blocks * (owner + 1) / k) * SliceAlignment);
+        return (first, end - first);
     }
 
     private static (int Start, int Count) Shard(int batch, int k, int r)

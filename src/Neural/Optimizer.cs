@@ -49,7 +49,7 @@ public abstract class Optimizer
     {
         ArgumentNullException.ThrowIfNull(parameters);
         float gradientScale = 1f;
-        if (_maxGradientNorm is { } max)
+        if (_maxGradientNorm is not null)
         {
             double sumSquares = 0;
             foreach (Parameter p in parameters)
@@ -57,30 +57,72 @@ public abstract class Optimizer
                 sumSquares += TensorPrimitives.Dot(p.Gradient.Span, p.Gradient.Span);
             }
 
-            double norm = Math.Sqrt(sumSquares);
-            if (!double.IsFinite(norm))
-            {
-                // A NaN norm fails every comparison: without this check the poisoned update would
-                // be applied silently and every weight would become NaN.
-                throw new InvalidOperationException($"the gradient norm is {norm} at step {StepCount}: a loss or layer produced non-finite gradients; the step was not applied");
-            }
-
-            if (norm > max)
-            {
-                gradientScale = (float)(max / norm);
-            }
+            gradientScale = GradientScale(sumSquares);
         }
 
-        float rate = Schedule.RateAt(StepCount);
+        float rate = BeginStep(parameters);
         for (int i = 0; i < parameters.Count; i++)
         {
-            Update(i, parameters[i], rate, gradientScale);
+            UpdateRange(i, parameters[i], 0, parameters[i].Value.Length, rate, gradientScale);
+        }
+
+        EndStep(parameters);
+    }
+
+    /// <summary>
+    /// The first part of a step taken in slices (data-parallel workers each update their own range of
+    /// every parameter): creates the state of every parameter and returns this step's learning rate.
+    /// </summary>
+    internal float BeginStep(IReadOnlyList<Parameter> parameters)
+    {
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            EnsureState(i, parameters[i].Value.Length);
+        }
+
+        return Schedule.RateAt(StepCount);
+    }
+
+    /// <summary>The factor clipping applies to every gradient, given the sum of squares of all gradients.</summary>
+    /// <exception cref="InvalidOperationException">The norm is not finite.</exception>
+    internal float GradientScale(double sumSquares)
+    {
+        double norm = Math.Sqrt(sumSquares);
+        if (!double.IsFinite(norm))
+        {
+            // A NaN norm fails every comparison: without this check the poisoned update would
+            // be applied silently and every weight would become NaN.
+            throw new InvalidOperationException($"the gradient norm is {norm} at step {StepCount}: a loss or layer produced non-finite gradients; the step was not applied");
+        }
+
+        return _maxGradientNorm is { } max && norm > max ? (float)(max / norm) : 1f;
+    }
+
+    /// <summary>
+    /// Updates elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of one
+    /// parameter. Ranges of one step may run on different threads at once; state must exist (<see cref="BeginStep"/>).
+    /// </summary>
+    internal void UpdateRange(int index, Parameter parameter, int start, int count, float learningRate, float gradientScale) =>
+        Update(index, parameter, start, count, learningRate, gradientScale);
+
+    /// <summary>The last part of a step: marks the parameters changed and counts the step.</summary>
+    internal void EndStep(IReadOnlyList<Parameter> parameters)
+    {
+        for (int i = 0; i < parameters.Count; i++)
+        {
             parameters[i].Version++;
         }
 
         StepCount++;
     }
 
-    /// <summary>Updates one parameter; <paramref name="index"/> identifies its state across steps.</summary>
-    private protected abstract void Update(int index, Parameter parameter, float learningRate, float gradientScale);
+    /// <summary>Creates (or re-creates, when the length changed) the state of parameter <paramref name="index"/>.</summary>
+    private protected abstract void EnsureState(int index, int length);
+
+    /// <summary>
+    /// Updates elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of one
+    /// parameter; <paramref name="index"/> identifies its state across steps. Every element's arithmetic must
+    /// not depend on the range it was updated in.
+    /// </summary>
+    private protected abstract void Update(int index, Parameter parameter, int start, int count, float learningRate, float gradientScale);
 }

@@ -36,6 +36,83 @@ public class DataParallelTrainerTests
         }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TrainStep_AdamWithClipping20Steps_ParametersEqualSingleWorkerWithin1e5(int replicas)
+    {
+        // Clipping takes the reduce phase apart from the update (the global norm comes first); Adam's
+        // state is shared by the workers, each updating its own slice.
+        Optimizer Create() => new Func<Optimizer>(() =>
+        {
+            Optimizer o = Optimizers.Adam(LearningRateSchedule.Constant(0.01f));
+            o.MaxGradientNorm = 0.5f;
+            return o;
+        })();
+        Sequential single = Models.SmallCnn();
+        Optimizer singleOptimizer = Create();
+        Loss loss = Losses.SoftmaxCrossEntropy();
+        var trainer = new DataParallelTrainer(Models.SmallCnn(), loss, Create, replicas);
+        var gradient = new Tensor(15, 4);
+
+        for (int step = 0; step < 20; step++)
+        {
+            Tensor x = TestData.Random(300 + step, 15, 1, 8, 8);
+            Tensor y = TestData.OneHot(400 + step, 15, 4);
+
+            single.ZeroGradients();
+            float expectedLoss = loss.Compute(single.Forward(x, training: true), y, gradient);
+            single.Backward(gradient);
+            singleOptimizer.Step(single.Parameters);
+            float actualLoss = trainer.TrainStep(x, y);
+            Assert.True(Math.Abs(expectedLoss - actualLoss) <= 1e-5f * Math.Max(1f, Math.Abs(expectedLoss)), $"step {step}: loss single {expectedLoss} data-parallel {actualLoss}");
+        }
+
+        for (int p = 0; p < single.Parameters.Count; p++)
+        {
+            float[] expected = single.Parameters[p].Value.Data;
+            float[] actual = trainer.Model.Parameters[p].Value.Data;
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f, $"parameter {p}[{i}]: single {expected[i]} data-parallel {actual[i]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void TrainStep_TwoRunsOfTheSameBatches_BitIdentical()
+    {
+        var first = new DataParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f), momentum: 0.9f), 2);
+        var second = new DataParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f), momentum: 0.9f), 2);
+
+        for (int step = 0; step < 5; step++)
+        {
+            Tensor x = TestData.Random(500 + step, 16, 1, 8, 8);
+            Tensor y = TestData.OneHot(600 + step, 16, 4);
+            Assert.Equal(first.TrainStep(x, y), second.TrainStep(x, y));
+        }
+
+        for (int p = 0; p < first.Model.Parameters.Count; p++)
+        {
+            Assert.Equal(first.Model.Parameters[p].Value.Data, second.Model.Parameters[p].Value.Data);
+        }
+    }
+
+    [Fact]
+    public void LastStepTimes_AfterAStep_EachWorkerTimedInsideItsPhase()
+    {
+        var trainer = new DataParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f)), 2);
+
+        trainer.TrainStep(TestData.Random(700, 16, 1, 8, 8), TestData.OneHot(701, 16, 4));
+
+        var times = trainer.LastStepTimes;
+        for (int r = 0; r < 2; r++)
+        {
+            Assert.InRange(times.Compute[r], 1, times.ComputeWall);
+            Assert.InRange(times.Update[r], 1, times.UpdateWall);
+        }
+    }
+
     [Fact]
     public void TrainStep_BatchSmallerThanReplicas_Throws()
     {

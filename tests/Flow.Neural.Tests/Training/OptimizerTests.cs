@@ -29,6 +29,46 @@ public class OptimizerTests
         Assert.True(last < 0.5f * first, $"loss {first} → {last}");
     }
 
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adam")]
+    public void UpdateRange_SlicesInAnyOrder_BitIdenticalToStep(string name)
+    {
+        // The data-parallel trainer updates each worker's slice of a parameter separately; the slices'
+        // boundaries must not change any element's arithmetic (vector body or scalar tail).
+        Optimizer Create() => name == "sgd" ? Optimizers.Sgd(LearningRateSchedule.Constant(0.1f)) : Optimizers.Adam(LearningRateSchedule.Constant(0.01f));
+        Sequential whole = Models.SmallMlp();
+        Sequential sliced = Models.SmallMlp();
+        Optimizer wholeOptimizer = Create();
+        Optimizer slicedOptimizer = Create();
+        for (int step = 0; step < 3; step++)
+        {
+            for (int p = 0; p < whole.Parameters.Count; p++)
+            {
+                TestData.Random(10 + step + (7 * p), whole.Parameters[p].Gradient.Length).Data.CopyTo(whole.Parameters[p].Gradient.Data, 0);
+                whole.Parameters[p].Gradient.Data.CopyTo(sliced.Parameters[p].Gradient.Data, 0);
+            }
+
+            wholeOptimizer.Step(whole.Parameters);
+            float rate = slicedOptimizer.BeginStep(sliced.Parameters);
+            for (int p = sliced.Parameters.Count - 1; p >= 0; p--)
+            {
+                int length = sliced.Parameters[p].Value.Length;
+                int cut = Math.Min(length, (length / 2) + 3);
+                slicedOptimizer.UpdateRange(p, sliced.Parameters[p], cut, length - cut, rate, 1f);
+                slicedOptimizer.UpdateRange(p, sliced.Parameters[p], 0, cut, rate, 1f);
+            }
+
+            slicedOptimizer.EndStep(sliced.Parameters);
+        }
+
+        Assert.Equal(wholeOptimizer.StepCount, slicedOptimizer.StepCount);
+        for (int p = 0; p < whole.Parameters.Count; p++)
+        {
+            Assert.Equal(whole.Parameters[p].Value.Data, sliced.Parameters[p].Value.Data);
+        }
+    }
+
     [Fact]
     public void Step_MaxGradientNorm_ClipsUpdate()
     {

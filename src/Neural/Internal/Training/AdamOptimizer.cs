@@ -7,28 +7,32 @@ internal sealed class AdamOptimizer(LearningRateSchedule schedule, float beta1, 
 {
     private readonly List<(float[] M, float[] V)> _moments = [];
 
-    private protected override void Update(int index, Parameter parameter, float learningRate, float gradientScale)
+    private protected override void EnsureState(int index, int length)
     {
         while (_moments.Count <= index)
         {
             _moments.Add(([], []));
         }
 
+        if (_moments[index].M.Length != length)
+        {
+            _moments[index] = (new float[length], new float[length]);
+        }
+    }
+
+    private protected override void Update(int index, Parameter parameter, int start, int count, float learningRate, float gradientScale)
+    {
         float[] w = parameter.Value.Data;
         float[] g = parameter.Gradient.Data;
-        if (_moments[index].M.Length != w.Length)
-        {
-            _moments[index] = (new float[w.Length], new float[w.Length]);
-        }
-
         (float[] m, float[] v) = _moments[index];
+        int end = start + count;
         int t = StepCount + 1;
         float correction1 = 1f - MathF.Pow(beta1, t);
         float correction2 = 1f - MathF.Pow(beta2, t);
         float stepSize = learningRate / correction1;
 
         // Element-wise, so vector lanes do exactly the scalar arithmetic (same results, fewer instructions).
-        int i = 0;
+        int i = start;
         if (Vector.IsHardwareAccelerated)
         {
             var vb1 = new Vector<float>(beta1);
@@ -39,7 +43,7 @@ internal sealed class AdamOptimizer(LearningRateSchedule schedule, float beta1, 
             var vStep = new Vector<float>(stepSize);
             var vCorrection2 = new Vector<float>(correction2);
             var vEps = new Vector<float>(epsilon);
-            for (; i + Vector<float>.Count <= w.Length; i += Vector<float>.Count)
+            for (; i + Vector<float>.Count <= end; i += Vector<float>.Count)
             {
                 Vector<float> gi = new Vector<float>(g, i) * vScale;
                 Vector<float> mi = (vb1 * new Vector<float>(m, i)) + (vb1c * gi);
@@ -50,7 +54,7 @@ internal sealed class AdamOptimizer(LearningRateSchedule schedule, float beta1, 
             }
         }
 
-        for (; i < w.Length; i++)
+        for (; i < end; i++)
         {
             float gi = g[i] * gradientScale;
             m[i] = (beta1 * m[i]) + ((1f - beta1) * gi);

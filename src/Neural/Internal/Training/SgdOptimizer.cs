@@ -7,28 +7,32 @@ internal sealed class SgdOptimizer(LearningRateSchedule schedule, float momentum
 {
     private readonly List<float[]> _velocity = [];
 
-    private protected override void Update(int index, Parameter parameter, float learningRate, float gradientScale)
+    private protected override void EnsureState(int index, int length)
     {
         while (_velocity.Count <= index)
         {
             _velocity.Add([]);
         }
 
+        if (_velocity[index].Length != length)
+        {
+            _velocity[index] = new float[length];
+        }
+    }
+
+    private protected override void Update(int index, Parameter parameter, int start, int count, float learningRate, float gradientScale)
+    {
         float[] w = parameter.Value.Data;
         float[] g = parameter.Gradient.Data;
-        if (_velocity[index].Length != w.Length)
-        {
-            _velocity[index] = new float[w.Length];
-        }
-
         float[] v = _velocity[index];
-        int i = 0;
+        int end = start + count;
+        int i = start;
         if (Vector.IsHardwareAccelerated)
         {
             var vMomentum = new Vector<float>(momentum);
             var vScale = new Vector<float>(gradientScale);
             var vRate = new Vector<float>(learningRate);
-            for (; i + Vector<float>.Count <= w.Length; i += Vector<float>.Count)
+            for (; i + Vector<float>.Count <= end; i += Vector<float>.Count)
             {
                 Vector<float> vi = (vMomentum * new Vector<float>(v, i)) + (new Vector<float>(g, i) * vScale);
                 vi.CopyTo(v, i);
@@ -36,7 +40,7 @@ internal sealed class SgdOptimizer(LearningRateSchedule schedule, float momentum
             }
         }
 
-        for (; i < w.Length; i++)
+        for (; i < end; i++)
         {
             v[i] = (momentum * v[i]) + (g[i] * gradientScale);
             w[i] -= learningRate * v[i];
