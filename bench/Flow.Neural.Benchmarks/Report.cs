@@ -52,14 +52,22 @@ internal static class Report
 
         if (All("neuron"))
         {
+            // Both core counts and the FMA loop on one and two cores in rotation, a short sample each, so
+            // every ratio has the hardware's own 2-core scaling of the same moments beside it.
             Sequential dense = new(Layers.Dense(1024, 1024, seed: 1));
             Tensor x = Workloads.RandomTensor(1, 64, 1024);
-            var (d1, d2, dr) = TimePair(() => Forward(dense, x, 1), () => Forward(dense, x, 2));
-            Line(o, $"Dense 1024→1024, batch 64, forward: 1 core {Ms(d1)}, 2 cores {Ms(d2)} = {d1 / d2:F2}x (paired {dr:F2}x)");
             Sequential conv = new(Layers.Conv2D(32, 64, 3, padding: 1, seed: 1));
             Tensor xc = Workloads.RandomTensor(2, 16, 32, 28, 28);
-            var (c1, c2, cr) = TimePair(() => Forward(conv, xc, 1), () => Forward(conv, xc, 2));
-            Line(o, $"Conv2D 32→64 3×3 on 28×28, batch 16, forward: 1 core {Ms(c1)}, 2 cores {Ms(c2)} = {c1 / c2:F2}x (paired {cr:F2}x)");
+            var r = Rotate(
+                [
+                    FmaOneCore, FmaTwoCores,
+                    () => Forward(dense, x, 1), () => Forward(dense, x, 2),
+                    () => Forward(conv, xc, 1), () => Forward(conv, xc, 2),
+                ],
+                rounds: 41,
+                sampleSeconds: 0.05);
+            Line(o, $"Dense 1024→1024, batch 64, forward: 1 core {Ms(Median(r[2]))}, 2 cores {Ms(Median(r[3]))} = {Median(r[2]) / Median(r[3]):F2}x; {Paired(r, 2, 3)}; FMA loop 2 vs 1 core in the same rounds {Paired(r, 0, 1, workRatio: 2)}");
+            Line(o, $"Conv2D 32→64 3×3 on 28×28, batch 16, forward: 1 core {Ms(Median(r[4]))}, 2 cores {Ms(Median(r[5]))} = {Median(r[4]) / Median(r[5]):F2}x; {Paired(r, 4, 5)}");
         }
 
         if (All("data"))
@@ -70,17 +78,58 @@ internal static class Report
             {
                 Tensor x = Workloads.RandomTensor(3, batch, 1, 28, 28);
                 Tensor y = Workloads.OneHot(batch, 10, 4);
-                var (t1, t2, tr) = TimePair(() => single.TrainStep(x, y), () => parallel.TrainStep(x, y));
-                Line(o, $"Data-parallel CNN training, batch {batch}: 1 worker {batch / t1:F0} samples/s, 2 workers {batch / t2:F0} samples/s = {t1 / t2:F2}x (paired {tr:F2}x)");
+                var r = Rotate([FmaOneCore, FmaTwoCores, () => single.TrainStep(x, y), () => parallel.TrainStep(x, y)], rounds: 41, sampleSeconds: batch / 2560.0);
+                double t1 = Median(r[2]), t2 = Median(r[3]);
+                Line(o, $"Data-parallel CNN training, batch {batch}: 1 worker {batch / t1:F0} samples/s, 2 workers {batch / t2:F0} samples/s = {t1 / t2:F2}x; {Paired(r, 2, 3)}; FMA loop 2 vs 1 core in the same rounds {Paired(r, 0, 1, workRatio: 2)}");
             }
 
-            // What a replica's half batch costs one worker: if a sample is dearer at half the batch, that caps the 2-worker ratio below 2.
-            Tensor xHalf = Workloads.RandomTensor(3, 64, 1, 28, 28);
-            Tensor yHalf = Workloads.OneHot(64, 10, 4);
-            Tensor xFull = Workloads.RandomTensor(3, 128, 1, 28, 28);
-            Tensor yFull = Workloads.OneHot(128, 10, 4);
-            var (h64, h128, _) = TimePair(() => single.TrainStep(xHalf, yHalf), () => single.TrainStep(xFull, yFull));
-            Line(o, $"One worker, batch 64 vs 128: {64 / h64:F0} vs {128 / h128:F0} samples/s");
+            // Where a 2-worker step's time goes, against the same code with one replica at the shard's batch
+            // (64: what each of the two workers does at once) and at the whole batch; one trainer per batch
+            // size, since a change of batch shape reallocates every layer's buffers.
+            Tensor x128 = Workloads.RandomTensor(3, 128, 1, 28, 28);
+            Tensor y128 = Workloads.OneHot(128, 10, 4);
+            Tensor x64 = Workloads.RandomTensor(3, 64, 1, 28, 28);
+            Tensor y64 = Workloads.OneHot(64, 10, 4);
+            DataParallelTrainer NewTrainer(int replicas) => new(FashionMnist.CreateCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), replicas);
+            var one64 = NewTrainer(1);
+            var one128 = NewTrainer(1);
+            var two = parallel;
+            var steps = new Dictionary<string, List<double>>();
+            void Add(string key, double ms) => (steps.TryGetValue(key, out var l) ? l : steps[key] = []).Add(ms);
+            double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+            for (int i = 0; i < 3; i++)
+            {
+                one64.TrainStep(x64, y64);
+                one128.TrainStep(x128, y128);
+                two.TrainStep(x128, y128);
+            }
+
+            for (int i = 0; i < 41; i++)
+            {
+                one64.TrainStep(x64, y64);
+                Add("1 replica at batch 64: shard", Ms(one64.LastStepTimes.ComputeWall));
+                one128.TrainStep(x128, y128);
+                Add("1 replica at batch 128: shard", Ms(one128.LastStepTimes.ComputeWall));
+                Add("1 replica at batch 128: update", Ms(one128.LastStepTimes.UpdateWall));
+                two.TrainStep(x128, y128);
+                var t = two.LastStepTimes;
+                Add("2 replicas at batch 128: shard phase", Ms(t.ComputeWall));
+                Add("worker 0 shard", Ms(t.Compute[0]));
+                Add("worker 1 shard", Ms(t.Compute[1]));
+                Add("slower shard / faster", (double)Math.Max(t.Compute[0], t.Compute[1]) / Math.Min(t.Compute[0], t.Compute[1]));
+                Add("join wait after the slower", Ms(t.ComputeWall - Math.Max(t.Compute[0], t.Compute[1])));
+                Add("update phase", Ms(t.UpdateWall));
+                Add("worker 0 update", Ms(t.Update[0]));
+                Add("worker 1 update", Ms(t.Update[1]));
+            }
+
+            string Spread(List<double> v)
+            {
+                var sorted = v.OrderBy(d => d).ToList();
+                return string.Create(CultureInfo.InvariantCulture, $"{sorted[sorted.Count / 2]:F3} ({sorted[(int)(0.1 * (sorted.Count - 1))]:F3}–{sorted[(int)Math.Round(0.9 * (sorted.Count - 1))]:F3})");
+            }
+
+            Line(o, "Data-parallel step breakdown, ms, median (p10–p90) of 41 steps, the three trainers in rotation: " + string.Join("; ", steps.Select(kv => $"{kv.Key} {Spread(kv.Value)}")));
         }
 
         if (All("pipeline"))
@@ -259,6 +308,56 @@ internal static class Report
         }
     }
 
+    private static void FmaOneCore() => Workloads.FmaLoop(2_000_000, new float[1]);
+
+    private static void FmaTwoCores()
+    {
+        if (!Internal.Threading.WorkerTeam.Shared.TryRun(2, _ => Workloads.FmaLoop(2_000_000, new float[1])))
+        {
+            throw new InvalidOperationException("the worker team is busy");
+        }
+    }
+
+    /// <summary>
+    /// Times the variants in rotation (all of them once per round, one short sample each), so each sees
+    /// the same moments of the host; a shared VM's second vCPU comes and goes. Returns seconds per call,
+    /// [variant][round].
+    /// </summary>
+    private static List<double>[] Rotate(Action[] variants, int rounds, double sampleSeconds)
+    {
+        var times = variants.Select(_ => new List<double>()).ToArray();
+        foreach (Action v in variants)
+        {
+            v();
+            v();
+        }
+
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int v = 0; v < variants.Length; v++)
+            {
+                times[v].Add(Sample(variants[v], sampleSeconds));
+            }
+        }
+
+        return times;
+    }
+
+    /// <summary>The median of the per-round ratios slow/fast (times <paramref name="workRatio"/>, the fast variant's work over the slow one's) and their 10th–90th percentile.</summary>
+    private static string Paired(List<double>[] times, int slow, int fast, double workRatio = 1)
+    {
+        var ratios = times[slow].Zip(times[fast], (a, b) => workRatio * a / b).ToList();
+        ratios.Sort();
+        double At(double q) => ratios[(int)Math.Round(q * (ratios.Count - 1))];
+        return string.Create(CultureInfo.InvariantCulture, $"paired {At(0.5):F2}x (p10–p90 {At(0.1):F2}–{At(0.9):F2}, {ratios.Count} rounds)");
+    }
+
+    private static double Median(List<double> values)
+    {
+        var copy = new List<double>(values);
+        return MedianOf(copy);
+    }
+
     private static void Forward(Sequential model, Tensor x, int cores)
     {
         model.Options.DegreeOfParallelism = cores;
@@ -279,32 +378,8 @@ internal static class Report
         return MedianOf(times);
     }
 
-    /// <summary>
-    /// Times two variants in alternating samples (one, then two, <paramref name="samples"/> times), so
-    /// both see the same machine: a shared VM's second vCPU comes and goes. Returns each variant's
-    /// median seconds per call and the median of the per-sample ratios one/two.
-    /// </summary>
-    private static (double One, double Two, double PairedRatio) TimePair(Action one, Action two, int samples = 2 * Samples + 1)
-    {
-        one();
-        two();
-        var first = new List<double>();
-        var second = new List<double>();
-        var ratios = new List<double>();
-        for (int s = 0; s < samples; s++)
-        {
-            double a = Sample(one);
-            double b = Sample(two);
-            first.Add(a);
-            second.Add(b);
-            ratios.Add(a / b);
-        }
-
-        return (MedianOf(first), MedianOf(second), MedianOf(ratios));
-    }
-
-    /// <summary>Seconds per call, averaged over as many calls as fit in 0.2 s.</summary>
-    private static double Sample(Action action)
+    /// <summary>Seconds per call, averaged over as many calls as fit in <paramref name="seconds"/> (at least one).</summary>
+    private static double Sample(Action action, double seconds = 0.2)
     {
         int reps = 0;
         var clock = Stopwatch.StartNew();
@@ -313,7 +388,7 @@ internal static class Report
             action();
             reps++;
         }
-        while (clock.Elapsed.TotalSeconds < 0.2);
+        while (clock.Elapsed.TotalSeconds < seconds);
         return clock.Elapsed.TotalSeconds / reps;
     }
 
