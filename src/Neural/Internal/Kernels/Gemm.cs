@@ -75,7 +75,6 @@ internal static unsafe class Gemm
             return;
         }
 
-        int nr = Nr;
         int dop = options.DegreeOfParallelism;
         if (dop == 1 || (long)m * n * k < ParallelThreshold)
         {
@@ -83,6 +82,17 @@ internal static unsafe class Gemm
             return;
         }
 
+        MultiplyOnCores(a, b, c, cOffset, ldc, m, n, k, accumulate, partition, dop, packedB, packedA);
+    }
+
+    /// <summary>
+    /// The neuron-parallel case, apart from <see cref="Multiply"/> so that the parts' closure is allocated
+    /// only here: captured parameters would make the compiler allocate it on every call, one core or not
+    /// (a one-worker training step of the Fashion CNN at batch 128 allocated 134 KB this way, 2 KB without).
+    /// </summary>
+    private static void MultiplyOnCores(in MatrixRef a, in MatrixRef b, float[] c, int cOffset, int ldc, int m, int n, int k, bool accumulate, GemmPartition partition, int dop, float[]? packedB, float[]? packedA)
+    {
+        int nr = Nr;
         int extent = partition == GemmPartition.Columns ? n : m;
         int align = partition == GemmPartition.Columns ? nr : Mr;
         int chunk = ((((extent + dop - 1) / dop) + align - 1) / align) * align;
