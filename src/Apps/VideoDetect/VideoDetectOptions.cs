@@ -124,12 +124,6 @@ public sealed class VideoDetectOptions
         set => _source.MaxFrames = value;
     }
 
-    /// <summary>
-    /// How many frames the ONNX detect stage holds for a file or folder input; <see langword="null"/>: one more than
-    /// <see cref="DegreeOfParallelism"/> (the job's choice). For the benchmark's before/after comparison only.
-    /// </summary>
-    internal int? DetectCapacity { get; set; }
-
     /// <summary>The annotated video (.mp4 with mp4v, .avi with MJPG).</summary>
     /// <value>The default is <see langword="null"/>: none.</value>
     public string? VideoOutput { get; set; }
