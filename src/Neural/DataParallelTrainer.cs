@@ -5,11 +5,15 @@ namespace Flow.Neural;
 
 /// <summary>
 /// Synchronous data-parallel training: K replicas of one model each run forward and backward on a
-/// shard of the global batch on their own core; gradients are all-reduced (averaged, weighted by
-/// shard size) and every replica takes the same optimizer step, so all replicas stay identical and
-/// the result equals single-worker training on the whole batch.
+/// shard of the global batch on their own core; then each worker takes a slice of every parameter,
+/// averages the replicas' gradients over it (weighted by shard size), updates it with the one
+/// optimizer and copies the new values to every replica, so all replicas stay identical and the
+/// result equals single-worker training on the whole batch.
 /// </summary>
-/// <remarks>Not thread-safe: call <see cref="TrainStep"/> from one thread at a time.</remarks>
+/// <remarks>
+/// After a step, <see cref="Model"/>'s gradients hold the averaged gradient of the whole batch; the other
+/// replicas' gradients hold their own shard's. Not thread-safe: call <see cref="TrainStep"/> from one thread at a time.
+/// </remarks>
 public sealed class DataParallelTrainer : IBatchTrainer
 {
     /// <summary>Slices of a parameter start on multiples of this many floats (one Vector512), so no vector straddles two workers.</summary>
