@@ -87,10 +87,10 @@ internal sealed class Conv2DLayer : Layer
             return output;
         }
 
-        // Training keeps one im2col matrix per sample, [C·kh·kw, plane], for the weight gradient;
-        // inference unfolds each tile into a per-core buffer that stays in cache.
-        float[]? columns = context.Training ? LayerState.Ensure(ref state.Scratch, batch * g.ColRows * g.OutH * g.OutW) : null;
-        state.HasBackwardCache = context.Training;
+        // Each tile is unfolded into a per-core buffer that stays in cache, in training too: the backward
+        // pass unfolds each sample again rather than keep the whole batch's columns (C·kh·kw × plane per
+        // sample, 7 MB for the Fashion CNN's second convolution at batch 64), which replicas training at
+        // once would stream through the memory they share.
 
         // All of the layer's work (unfold, GEMM, bias) is split into tiles of output neurons — one
         // sample's output rows [oy0, oy1) for every output channel — and each core takes a contiguous
@@ -107,7 +107,7 @@ internal sealed class Conv2DLayer : Layer
         float[]? packedWeights = context.Options.UseSimd
             ? state.PackedWeights = Gemm.PackWholeA(new MatrixRef(_weight.Value.Data, 0, g.ColRows, false), OutChannels, g.ColRows, state.PackedWeights)
             : null;
-        var job = new ForwardJob(this, input, output, columns, packedWeights, g, rowChunks, tiles, workers, SingleCore(context.Options), fuseRelu);
+        var job = new ForwardJob(this, input, output, packedWeights, g, rowChunks, tiles, workers, SingleCore(context.Options), fuseRelu);
         if (workers == 1)
         {
             job.Run(0);
@@ -128,7 +128,6 @@ internal sealed class Conv2DLayer : Layer
     private void ForwardDirect(Tensor input, Tensor output, LayerState state, LayerContext context, ConvGeometry g, bool fuseRelu)
     {
         int batch = input.Dim(0);
-        state.HasBackwardCache = false;
         state.PackedWeights = DirectConvolution.PackWeights(_weight.Value.Span, OutChannels, g.ColRows, state.PackedWeights);
         state.TapOffsets = DirectConvolution.TapOffsets(g, state.TapOffsets);
         int blocks = (OutChannels + DirectConvolution.ChannelBlock - 1) / DirectConvolution.ChannelBlock;
@@ -168,7 +167,6 @@ internal sealed class Conv2DLayer : Layer
         int batch = input.Dim(0);
         Tensor pooled = LayerState.Ensure(ref poolState.Output, batch, OutChannels, g.OutH / 2, g.OutW / 2);
         state.Input = input;
-        state.HasBackwardCache = false;
         state.RecomputeBeforeBackward = true;
         poolState.Input = null;
         poolState.HasBackwardCache = false;
@@ -226,7 +224,6 @@ internal sealed class Conv2DLayer : Layer
     /// </summary>
     private void ForwardWinograd(Tensor input, Tensor output, LayerState state, LayerContext context, ConvGeometry g, bool fuseRelu)
     {
-        state.HasBackwardCache = false;
         state.RecomputeBeforeBackward = true;
         RunWinograd(input, output, state, context, g, fuseRelu, pool: false);
     }
@@ -273,15 +270,6 @@ internal sealed class Conv2DLayer : Layer
         int plane = g.OutH * g.OutW;
         int colSize = g.ColRows * plane;
         int sampleSize = InChannels * g.Height * g.Width;
-        if (!state.HasBackwardCache)
-        {
-            // The forward pass was an inference pass, which kept no columns: unfold them now.
-            float[] unfolded = LayerState.Ensure(ref state.Scratch, batch * colSize);
-            ForEachSample(batch, context, n => ConvKernels.Im2Col(input.Data, n * sampleSize, g, unfolded, n * colSize, plane));
-            state.HasBackwardCache = true;
-        }
-
-        float[] col = state.Scratch!;
         float[] dy = gradOutput.Data;
 
         Span<float> db = _bias.Gradient.Span;
@@ -294,14 +282,17 @@ internal sealed class Conv2DLayer : Layer
         }
 
         // dW += Σₙ dY[n] · col[n]ᵀ, summed over samples in order; rows (output channels) split across cores.
+        // Each core unfolds sample n into its own buffer (kept in cache) just before using it.
         float[] dw = _weight.Gradient.Data;
         ForEachRowBlock(context, (r0, r1, single) =>
         {
+            float[] col = LayerState.EnsureAtLeast(ref t_columns, colSize);
             for (int n = 0; n < batch; n++)
             {
+                ConvKernels.Im2Col(input.Data, n * sampleSize, g, col, 0, plane);
                 Gemm.Multiply(
                     new MatrixRef(dy, ((n * OutChannels) + r0) * plane, plane, false),
-                    new MatrixRef(col, n * colSize, plane, true),
+                    new MatrixRef(col, 0, plane, true),
                     dw, r0 * g.ColRows, g.ColRows, r1 - r0, g.ColRows, plane, accumulate: true, GemmPartition.Rows, single);
             }
         });
@@ -317,12 +308,13 @@ internal sealed class Conv2DLayer : Layer
         ComputeOptions perSample = SingleCore(context.Options);
         ForEachSample(batch, context, n =>
         {
+            float[] dcol = LayerState.EnsureAtLeast(ref t_columns, colSize);
             Gemm.Multiply(
                 new MatrixRef(weight, 0, g.ColRows, true),
                 new MatrixRef(dy, n * OutChannels * plane, plane, false),
-                col, n * colSize, plane, g.ColRows, plane, OutChannels, accumulate: false, GemmPartition.Columns, perSample);
+                dcol, 0, plane, g.ColRows, plane, OutChannels, accumulate: false, GemmPartition.Columns, perSample);
             gradInput.Data.AsSpan(n * sampleSize, sampleSize).Clear();
-            ConvKernels.Col2Im(col, n * colSize, plane, g, gradInput.Data, n * sampleSize);
+            ConvKernels.Col2Im(dcol, 0, plane, g, gradInput.Data, n * sampleSize);
         });
         return gradInput;
     }
@@ -393,18 +385,17 @@ internal sealed class Conv2DLayer : Layer
     }
 
     /// <summary>One forward pass's tiles; worker w runs tiles [tiles·w/workers, tiles·(w+1)/workers).</summary>
-    private sealed class ForwardJob(Conv2DLayer layer, Tensor input, Tensor output, float[]? columns, float[]? packedWeights, ConvGeometry g, int rowChunks, int tiles, int workers, ComputeOptions single, bool fuseRelu)
+    private sealed class ForwardJob(Conv2DLayer layer, Tensor input, Tensor output, float[]? packedWeights, ConvGeometry g, int rowChunks, int tiles, int workers, ComputeOptions single, bool fuseRelu)
     {
         internal void Run(int worker)
         {
             int plane = g.OutH * g.OutW;
-            int colSize = g.ColRows * plane;
             int sampleSize = layer.InChannels * g.Height * g.Width;
             int outChannels = layer.OutChannels;
             float[] weight = layer._weight.Value.Data;
             float[] bias = layer._bias.Value.Data;
             int maxWidth = ((g.OutH + rowChunks - 1) / rowChunks) * g.OutW;
-            float[] buffer = columns ?? LayerState.EnsureAtLeast(ref t_columns, g.ColRows * maxWidth);
+            float[] buffer = LayerState.EnsureAtLeast(ref t_columns, g.ColRows * maxWidth);
             int first = (int)((long)tiles * worker / workers);
             int last = (int)((long)tiles * (worker + 1) / workers);
             for (int tile = first; tile < last; tile++)
@@ -416,19 +407,9 @@ internal sealed class Conv2DLayer : Layer
                 int j0 = oy0 * g.OutW;
                 int width = (oy1 - oy0) * g.OutW;
 
-                // Training unfolds into the sample's kept column matrix [C·kh·kw, plane]; inference into a
-                // compact [C·kh·kw, width] tile (column j of the plane lands at j − j0).
-                MatrixRef tileColumns;
-                if (columns is not null)
-                {
-                    ConvKernels.Im2Col(input.Data, n * sampleSize, g, columns, n * colSize, plane, oy0, oy1);
-                    tileColumns = new MatrixRef(columns, (n * colSize) + j0, plane, false);
-                }
-                else
-                {
-                    ConvKernels.Im2Col(input.Data, n * sampleSize, g, buffer, -j0, width, oy0, oy1);
-                    tileColumns = new MatrixRef(buffer, 0, width, false);
-                }
+                // A compact [C·kh·kw, width] tile (column j of the plane lands at j − j0).
+                ConvKernels.Im2Col(input.Data, n * sampleSize, g, buffer, -j0, width, oy0, oy1);
+                var tileColumns = new MatrixRef(buffer, 0, width, false);
 
                 // out[n][:, j0..j0+width) = W · columns lands directly in NCHW order; every element is
                 // accumulated in the same order whatever the tiling, so N cores equal one.

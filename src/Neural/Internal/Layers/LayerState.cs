@@ -18,7 +18,7 @@ internal sealed class LayerState
     /// <summary>The input-gradient buffer.</summary>
     internal Tensor? GradInput;
 
-    /// <summary>Layer-specific scratch: im2col columns, dropout mask, GELU's tanh values.</summary>
+    /// <summary>Layer-specific scratch: dropout mask, GELU's tanh values.</summary>
     internal float[]? Scratch;
 
     /// <summary>A convolution's weights packed for the GEMM micro-kernel, once per forward pass.</summary>
@@ -33,9 +33,9 @@ internal sealed class LayerState
     /// <summary>A direct convolution's per-tap offsets into its padded input.</summary>
     internal int[]? TapOffsets;
 
-    /// <summary>Whether the last forward pass kept what the backward pass reads (a convolution's im2col
-    /// columns in <see cref="Scratch"/>, max-pool arg-max <see cref="Indices"/>). Inference passes skip
-    /// them; a backward pass after one rebuilds them from <see cref="Input"/>.</summary>
+    /// <summary>Whether the last forward pass kept what the backward pass reads (max-pool arg-max
+    /// <see cref="Indices"/>). Inference passes skip it; a backward pass after one rebuilds it from
+    /// <see cref="Input"/>.</summary>
     internal bool HasBackwardCache;
 
     /// <summary>Whether the last forward pass was an inference pass whose activations from this layer on are
