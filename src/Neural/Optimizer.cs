@@ -81,6 +81,26 @@ public abstract class Optimizer
         StepCount++;
     }
 
+    /// <summary>
+    /// Updates parameters [<paramref name="start"/>, <paramref name="end"/>) as part of one step taken in
+    /// parts (without clipping, which needs every gradient), for trainers whose stages update their own
+    /// parameters on their own threads; <see cref="EndStepInParts"/> closes the step. Parts may run at
+    /// once on disjoint ranges once a whole <see cref="Step"/> over the same parameters has created the
+    /// state of every parameter (until then, updates grow shared state lists).
+    /// </summary>
+    internal void UpdateRange(IReadOnlyList<Parameter> parameters, int start, int end)
+    {
+        float rate = Schedule.RateAt(StepCount);
+        for (int i = start; i < end; i++)
+        {
+            Update(i, parameters[i], rate, 1f);
+            parameters[i].Version++;
+        }
+    }
+
+    /// <summary>Closes a step whose parts were taken with <see cref="UpdateRange"/>.</summary>
+    internal void EndStepInParts() => StepCount++;
+
     /// <summary>Updates one parameter; <paramref name="index"/> identifies its state across steps.</summary>
     private protected abstract void Update(int index, Parameter parameter, float learningRate, float gradientScale);
 }

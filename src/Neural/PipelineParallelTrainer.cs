@@ -23,6 +23,7 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
     private readonly Tensor?[] _microTargets;
     private readonly Tensor?[] _microGradients;
     private readonly float[] _microLoss;
+    private bool _optimizerStateCreated;
 
     /// <summary>Creates the trainer.</summary>
     /// <param name="model">The model to split; its parameters are trained in place.</param>
@@ -158,7 +159,13 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
             Copy(targets, start, count, ref _microTargets[m]);
         }
 
-        Model.ZeroGradients();
+        // Once the optimizer holds state for every parameter (after this trainer's first step), the
+        // stages take the step themselves, each on its own parameters and core, at the end of the run;
+        // clipping needs the norm of every gradient, so it keeps the whole-model step after the run.
+        // The stages zero their own gradients inside the run (before their first backward pass).
+        StageParameterUpdate? update = _optimizerStateCreated && _optimizer.MaxGradientNorm is null
+            ? new StageParameterUpdate(_optimizer, Model.Parameters, _stages.Length)
+            : null;
         Run(
             m => _microInputs[m]!,
             (m, y) =>
@@ -170,8 +177,17 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
                 float weight = (float)y.Dim(0) / batch;
                 System.Numerics.Tensors.TensorPrimitives.Multiply(g.Span, weight, g.Span);
             },
-            m => _microGradients[m]!);
-        _optimizer.Step(Model.Parameters);
+            m => _microGradients[m]!,
+            update);
+        if (update is null)
+        {
+            _optimizer.Step(Model.Parameters);
+            _optimizerStateCreated = true;
+        }
+        else
+        {
+            _optimizer.EndStepInParts();
+        }
 
         double total = 0;
         for (int m = 0; m < MicroBatches; m++)
@@ -208,7 +224,8 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
                 result ??= new Tensor(shape);
                 y.Span.CopyTo(result.Data.AsSpan(Slice(batch, m).Start * rowSize));
             },
-            lossGradient: null);
+            lossGradient: null,
+            update: null);
         return result!;
     }
 
@@ -218,7 +235,7 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
     /// <summary>Gets the Stopwatch timestamp at which the last step's stages started.</summary>
     internal long LastRunStart { get; private set; }
 
-    private void Run(Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient)
+    private void Run(Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient, StageParameterUpdate? update)
     {
         foreach (PipelineStage stage in _stages)
         {
@@ -227,7 +244,7 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
 
         long t0 = Stopwatch.GetTimestamp();
         LastRunStart = t0;
-        Scheduler.Run(_stages, MicroBatches, input, output, lossGradient);
+        Scheduler.Run(_stages, MicroBatches, input, output, lossGradient, update);
         LastStatistics = new PipelineStepStatistics(Stopwatch.GetElapsedTime(t0), [.. _stages.Select(s => s.Busy)], MicroBatches);
     }
 

@@ -11,22 +11,21 @@ namespace Flow.Neural.Internal.Pipeline;
 /// </summary>
 internal sealed class FlowPipelineScheduler : IPipelineScheduler
 {
-    public void Run(IReadOnlyList<PipelineStage> stages, int microBatches, Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient)
+    public void Run(IReadOnlyList<PipelineStage> stages, int microBatches, Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient, StageParameterUpdate? update)
     {
         bool training = lossGradient is not null;
 
-        // Forward weights are packed before the first micro-batch (stages after the first would wait for
-        // it anyway, so they pack on pool threads while it travels down); backward weights after each
-        // stage's last forward (see PipelineStage.PrepareBackwardAfterLastForward).
+        // Weights are packed and gradients zeroed where a stage would wait anyway: before the first
+        // micro-batch (stages after the first on pool threads, while it travels down) and after each
+        // stage's last forward (see PipelineStage.PrepareBeforeFirstForward and PrepareBackwardAfterLastForward).
         var forwardReady = new Task?[stages.Count];
         for (int s = 1; s < stages.Count; s++)
         {
-            PipelineStage stage = stages[s];
-            forwardReady[s] = Task.Run(() => stage.PrepareWeightsOf(stage, forward: true, backward: false));
+            int index = s;
+            forwardReady[s] = Task.Run(() => PipelineStage.PrepareBeforeFirstForward(stages, index, training));
         }
 
-        stages[0].PrepareWeightsOf(stages[0], forward: true, backward: false);
-        var lastStageReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        PipelineStage.PrepareBeforeFirstForward(stages, 0, training);
         var backwardReady = new Task?[stages.Count];
         var builder = new PipelineBuilder(new PipelineOptions { Name = "gpipe" });
         StageHandle<(int M, Tensor T)> down = builder.From(Enumerable.Range(0, microBatches).Select(m => (m, input(m))), "micro-batches");
@@ -43,9 +42,9 @@ internal sealed class FlowPipelineScheduler : IPipelineScheduler
                     }
 
                     Tensor y = stage.Forward(x.M, x.T, training);
-                    if (training && x.M == microBatches - 1)
+                    if (training && x.M == microBatches - 1 && (stage.Index < stages.Count - 1 || stages.Count == 1))
                     {
-                        backwardReady[stage.Index] = Task.Run(() => PipelineStage.PrepareBackwardAfterLastForward(stages, stage.Index, lastStageReady), CancellationToken.None);
+                        backwardReady[stage.Index] = Task.Run(() => PipelineStage.PrepareBackwardAfterLastForward(stages, stage.Index), CancellationToken.None);
                     }
 
                     return (x.M, y);
@@ -73,7 +72,8 @@ internal sealed class FlowPipelineScheduler : IPipelineScheduler
             StageOptionsFor("loss", microBatches));
 
         // Each stage flushes its deferred weight gradients after its last input gradient has gone
-        // upstream (on a pool thread, as the stage's own worker is then idle), so neighbours flush together.
+        // upstream (on a pool thread, as the stage's own worker is then idle), so neighbours flush
+        // together; then, once every stage's gradients are complete, each updates its own parameters.
         var flushing = new Task?[stages.Count];
         for (int s = stages.Count - 1; s >= 0; s--)
         {
@@ -81,16 +81,25 @@ internal sealed class FlowPipelineScheduler : IPipelineScheduler
             up = up.ThenAsync(
                 async (x, _) =>
                 {
-                    if (x.M == microBatches - 1 && (stage.Index == stages.Count - 1 && stages.Count > 1 ? lastStageReady.Task : backwardReady[stage.Index]) is { } ready)
+                    if (x.M == microBatches - 1 && backwardReady[stage.Index] is { } ready)
                     {
-                        // The last stage's backward weights are packed by the stage before it (awaited, as above).
+                        // Awaited, as above; the last stage has none (it prepared before its first forward).
                         await ready.ConfigureAwait(false);
                     }
 
                     Tensor g = stage.Backward(x.M, x.T);
                     if (x.M == 0)
                     {
-                        flushing[stage.Index] = Task.Run(stage.FlushDeferredGradients, CancellationToken.None);
+                        flushing[stage.Index] = Task.Run(
+                            async () =>
+                            {
+                                stage.FinishBackward(update);
+                                if (update is not null && await update.AllArrived.ConfigureAwait(false))
+                                {
+                                    stage.UpdateOwnParameters(update);
+                                }
+                            },
+                            CancellationToken.None);
                     }
 
                     return (x.M, g);
@@ -102,6 +111,12 @@ internal sealed class FlowPipelineScheduler : IPipelineScheduler
         try
         {
             Execute(builder);
+        }
+        catch
+        {
+            // Stages that never reached their last backward never arrive: release those that did.
+            update?.Fail();
+            throw;
         }
         finally
         {
