@@ -8,14 +8,6 @@ namespace Flow.Neural.Internal.Pipeline;
 /// </summary>
 internal sealed class GPipeChannelScheduler : IPipelineScheduler
 {
-    /// <summary>
-    /// The longest a stage spins for its neighbour before it sleeps, when every stage has a core of its
-    /// own (with more stages than cores, a spinning stage would take a core from one that computes, so
-    /// stages then sleep at once). It covers the longest wait of the benchmarks' steps, the turn from
-    /// forward to backward at M = 1 (about 30 ms).
-    /// </summary>
-    internal static readonly TimeSpan SpinLimit = TimeSpan.FromMilliseconds(50);
-
     public void Run(IReadOnlyList<PipelineStage> stages, int microBatches, Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient, StageParameterUpdate? update)
     {
         int k = stages.Count;
@@ -70,7 +62,7 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
     {
         PipelineStage stage = stages[index];
         int k = stages.Count;
-        bool spin = k <= Environment.ProcessorCount;
+        bool spin = SpinWaiting.Affordable(k);
         try
         {
             // Weights are packed and gradients zeroed where the stage would wait anyway (see
@@ -112,7 +104,7 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
             stage.FinishBackward(update);
             if (update is not null && spin)
             {
-                WaitSpinning(() => update.AllArrived.IsCompleted);
+                SpinWaiting.Until(() => update.AllArrived.IsCompleted);
             }
 
             if (update is not null && update.AllArrived.GetAwaiter().GetResult())
@@ -138,26 +130,10 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
     {
         if (spin)
         {
-            WaitSpinning(() => channel.Reader.TryPeek(out _) || channel.Reader.Completion.IsCompleted);
+            SpinWaiting.Until(() => channel.Reader.TryPeek(out _) || channel.Reader.Completion.IsCompleted);
         }
 
         ValueTask<(int, Tensor)> pending = channel.Reader.ReadAsync();
         return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-    }
-
-    /// <summary>
-    /// Spins (yielding the core now and then) until <paramref name="condition"/> holds or
-    /// <see cref="SpinLimit"/> has passed. A stage waits here for its neighbour within a step: a thread
-    /// that sleeps instead took 0.1–2.4 ms to wake on this project's KVM machine (pipetrace, 09:47 UTC),
-    /// against 0.9–1.2 ms of work per micro-batch at M = 16.
-    /// </summary>
-    private static void WaitSpinning(Func<bool> condition)
-    {
-        var wait = default(SpinWait);
-        long until = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(SpinLimit.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
-        while (!condition() && System.Diagnostics.Stopwatch.GetTimestamp() < until)
-        {
-            wait.SpinOnce(sleep1Threshold: -1);
-        }
     }
 }
