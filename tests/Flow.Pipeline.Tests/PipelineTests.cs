@@ -46,6 +46,16 @@ public class PipelineTests
         Assert.InRange(scheduler.Queued, minimumTasks, 40);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void StageOptions_MaxItemsPerTaskNotPositive_Throws(int value)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new StageOptions { MaxItemsPerTask = value });
+
+        Assert.Equal("MaxItemsPerTask", ex.ParamName);
+    }
+
     private sealed class CountingScheduler : TaskScheduler
     {
         private int _queued;

@@ -139,7 +139,20 @@ public sealed class StageOptions
     /// scheduler, 1 lets the task that hands the stage's outputs on run between items.
     /// </summary>
     /// <value>The default is <see langword="null"/>: no limit.</value>
-    public int? MaxItemsPerTask { get; set; }
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public int? MaxItemsPerTask
+    {
+        get;
+        set
+        {
+            if (value is { } limit)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit, nameof(MaxItemsPerTask));
+            }
+
+            field = value;
+        }
+    }
 
     /// <summary>Returns a copy, so later changes to this object do not reach a built stage.</summary>
     /// <returns>A new options object with the same values.</returns>
