@@ -149,6 +149,11 @@ internal static class Report
             // The even model at batch 256 (micro-batches of 16 rows at M = 16) is the bubble measurement;
             // the older forward-balanced MLP at batch 128 is kept to show what stage imbalance does.
             // Each schedule: deferred weight gradients (the default) and GPipe's own (weight gradients inside each backward).
+            // Every configuration takes a few steps in turn, round after round, so the host's slow and fast
+            // phases fall on all of them alike; each figure is the median over all rounds' steps, and the
+            // per-round medians show the spread.
+            const int Rounds = 8, StepsPerRound = 4;
+            var cases = new List<PipelineCase>();
             foreach ((string name, Func<Sequential> create, int batch, bool[] schedulers, bool defer) in new (string, Func<Sequential>, int, bool[], bool)[]
             {
                 ("even 8-Dense MLP", Workloads.EvenPipelineMlp, 256, [true, false], true),
@@ -159,22 +164,52 @@ internal static class Report
                 Tensor x = Workloads.RandomTensor(5, batch, 1, 28, 28);
                 Tensor y = Workloads.OneHot(batch, 10, 6);
                 var single = new SingleWorkerTrainer(create(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)));
-                double t1 = Time(() => single.TrainStep(x, y));
-                Line(o, $"Pipeline baseline ({name}, batch {batch}, 1 worker): {batch / t1:F0} samples/s");
+                var baseline = new PipelineCase(name, batch, null, 0, false, () => single.TrainStep(x, y), null);
+                cases.Add(baseline);
                 foreach (int m in new[] { 1, 4, 8, 16 })
                 {
                     foreach (bool flowPipeline in schedulers)
                     {
                         var p = new PipelineParallelTrainer(create(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2, m) { DeferWeightGradients = defer };
                         p.Scheduler = flowPipeline ? new Internal.Pipeline.FlowPipelineScheduler() : new Internal.Pipeline.GPipeChannelScheduler();
-                        var steps = new List<PipelineStepStatistics>();
-                        double t = Time(() => { p.TrainStep(x, y); steps.Add(p.LastStatistics!); });
-                        steps.Sort((a, b) => a.BubbleFraction.CompareTo(b.BubbleFraction));
-                        PipelineStepStatistics median = steps[steps.Count / 2];
-                        double theory = median.TheoreticalBubbleFraction;
-                        Line(o, $"Pipeline {name} K=2 M={m} on {(flowPipeline ? "Flow.Pipeline stages" : "Tasks+Channels")}: {batch / t:F0} samples/s ({t1 / t:F2}x of 1 worker); bubble measured {median.BubbleFraction:P1} vs (K-1)/(M+K-1) = {theory:P1} ({(median.BubbleFraction - theory) * 100:+0.0;-0.0} points; median of {steps.Count} steps); stage idle {string.Join(" / ", median.StageIdleFractions.Select(f => f.ToString("P1", CultureInfo.InvariantCulture)))}, busy {string.Join(" / ", median.StageBusy.Select(b => b.TotalMilliseconds.ToString("F2", CultureInfo.InvariantCulture)))} ms, imbalance {median.Imbalance:P1}, wall {median.WallTime.TotalMilliseconds:F2} ms; stages {string.Join(" | ", p.StageLayers)}");
+                        cases.Add(new PipelineCase(name, batch, baseline, m, flowPipeline, () => p.TrainStep(x, y), p));
                     }
                 }
+            }
+
+            foreach (PipelineCase c in cases)
+            {
+                c.Step();
+                c.Step();
+            }
+
+            for (int round = 0; round < Rounds; round++)
+            {
+                foreach (PipelineCase c in cases)
+                {
+                    c.Rounds.Add([]);
+                    for (int i = 0; i < StepsPerRound; i++)
+                    {
+                        c.Rounds[^1].Add(c.Step());
+                    }
+                }
+            }
+
+            foreach (PipelineCase c in cases)
+            {
+                double t = MedianOf([.. c.Rounds.SelectMany(r => r.Select(step => step.Seconds))]);
+                if (c.Baseline is null)
+                {
+                    Line(o, $"Pipeline baseline ({c.Name}, batch {c.Batch}, 1 worker): {c.Batch / t:F0} samples/s");
+                    continue;
+                }
+
+                double t1 = MedianOf([.. c.Baseline.Rounds.SelectMany(r => r.Select(step => step.Seconds))]);
+                var all = c.Rounds.SelectMany(r => r.Select(step => step.Statistics!)).OrderBy(st => st.BubbleFraction).ToList();
+                PipelineStepStatistics median = all[all.Count / 2];
+                double theory = median.TheoreticalBubbleFraction;
+                var perRound = c.Rounds.Select(r => (MedianOf([.. r.Select(step => step.Statistics!.BubbleFraction)]) - theory) * 100);
+                Line(o, $"Pipeline {c.Name} K=2 M={c.MicroBatches} on {(c.FlowPipeline ? "Flow.Pipeline stages" : "Tasks+Channels")}: {c.Batch / t:F0} samples/s ({t1 / t:F2}x of 1 worker); bubble measured {median.BubbleFraction:P1} vs (K-1)/(M+K-1) = {theory:P1} ({(median.BubbleFraction - theory) * 100:+0.0;-0.0} points; median of {all.Count} steps in {Rounds} rounds; per round {string.Join(" ", perRound.Select(d => d.ToString("+0.0;-0.0", CultureInfo.InvariantCulture)))}); stage idle {string.Join(" / ", median.StageIdleFractions.Select(f => f.ToString("P1", CultureInfo.InvariantCulture)))}, busy {string.Join(" / ", median.StageBusy.Select(b => b.TotalMilliseconds.ToString("F2", CultureInfo.InvariantCulture)))} ms, imbalance {median.Imbalance:P1}, wall {median.WallTime.TotalMilliseconds:F2} ms; stages {string.Join(" | ", c.Trainer!.StageLayers)}");
             }
         }
 
@@ -182,9 +217,29 @@ internal static class Report
         {
             Tensor x = Workloads.RandomTensor(5, 256, 1, 28, 28);
             Tensor y = Workloads.OneHot(256, 10, 6);
+
+            // Each stage's work timed on one thread (all stages in turn), so a slower core cannot make
+            // one stage look dearer: the imbalance of the split itself.
+            foreach (int m in new[] { 1, 16 })
+            {
+                var p = new PipelineParallelTrainer(Workloads.EvenPipelineMlp(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2, m);
+                p.Scheduler = new OneThreadScheduler();
+                var steps = new List<PipelineStepStatistics>();
+                for (int i = 0; i < 25; i++)
+                {
+                    p.TrainStep(x, y);
+                    if (i >= 5)
+                    {
+                        steps.Add(p.LastStatistics!);
+                    }
+                }
+
+                string Median(int stage) => MedianOf([.. steps.Select(st => st.StageBusy[stage].TotalMilliseconds)]).ToString("F2", CultureInfo.InvariantCulture);
+                o.WriteLine($"one thread M={m}: stage busy (median of {steps.Count} steps) {Median(0)} / {Median(1)} ms");
+            }
             foreach (bool flowPipeline in new[] { true, false })
             {
-                foreach (int m in new[] { 1, 4, 16 })
+                foreach (int m in new[] { 1, 4, 8, 16 })
                 {
                     var p = new PipelineParallelTrainer(Workloads.EvenPipelineMlp(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2, m);
                     p.Scheduler = flowPipeline ? new Internal.Pipeline.FlowPipelineScheduler() : new Internal.Pipeline.GPipeChannelScheduler();
@@ -193,13 +248,21 @@ internal static class Report
                         p.TrainStep(x, y);
                     }
 
+                    // Three steps in a row, each traced on its own: one step alone may be one of the host's slow moments.
+                    for (int traced = 0; traced < 3; traced++)
+                    {
                     foreach (var st in p.StagesForTrace)
                     {
                         st.Trace = [];
                     }
 
+                    // A garbage collection stops every stage at once: its pause shows as idle in all of them.
+                    TimeSpan pause0 = GC.GetTotalPauseDuration();
+                    long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+                    int collections0 = GC.CollectionCount(0);
                     p.TrainStep(x, y);
-                    o.WriteLine($"trace {(flowPipeline ? "Flow.Pipeline" : "Tasks+Channels")} M={m} wall {p.LastStatistics!.WallTime.TotalMilliseconds:F2} ms bubble {p.LastStatistics.BubbleFraction:P1}");
+                    long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
+                    o.WriteLine($"trace {(flowPipeline ? "Flow.Pipeline" : "Tasks+Channels")} M={m} wall {p.LastStatistics!.WallTime.TotalMilliseconds:F2} ms bubble {p.LastStatistics.BubbleFraction:P1}; step allocated {allocated / 1024.0:F0} KiB, {GC.CollectionCount(0) - collections0} collections, GC pause {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:F2} ms");
                     foreach (var st in p.StagesForTrace)
                     {
                         var events = st.Trace!.OrderBy(e => e.Start).ToList();
@@ -221,10 +284,8 @@ internal static class Report
 
                         gaps.Add($"end {p.LastStatistics.WallTime.TotalMilliseconds - previous:F2}");
                         o.WriteLine($" stage {st.Index}: busy ms {string.Join(", ", byKind)}; idle gaps ms: {string.Join(", ", gaps)}");
-                        if (m <= 4)
-                        {
-                            o.WriteLine("   " + string.Join(" ", events.Select(e => $"{e.Kind}{e.M}[{At(e.Start):F2}-{At(e.End):F2}]")));
-                        }
+                        o.WriteLine("   " + string.Join(" ", events.Select(e => $"{e.Kind}{e.M}[{At(e.Start):F2}-{At(e.End):F2}]")));
+                    }
                     }
                 }
             }
@@ -426,5 +487,95 @@ internal static class Report
     {
         o.WriteLine("- " + text);
         o.Flush();
+    }
+
+    /// <summary>One configuration of the `pipeline` section: a pipeline trainer (or, with no baseline, the one-worker trainer it is compared with) and its timed steps per round.</summary>
+    private sealed class PipelineCase(string name, int batch, PipelineCase? baseline, int microBatches, bool flowPipeline, Action step, PipelineParallelTrainer? trainer)
+    {
+        public string Name => name;
+
+        public int Batch => batch;
+
+        public PipelineCase? Baseline => baseline;
+
+        public int MicroBatches => microBatches;
+
+        public bool FlowPipeline => flowPipeline;
+
+        public PipelineParallelTrainer? Trainer => trainer;
+
+        public List<List<(double Seconds, PipelineStepStatistics? Statistics)>> Rounds { get; } = [];
+
+        public (double Seconds, PipelineStepStatistics? Statistics) Step()
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            step();
+            return (Stopwatch.GetElapsedTime(t0).TotalSeconds, trainer?.LastStatistics);
+        }
+    }
+
+    /// <summary>Runs every stage of a step on the calling thread, in GPipe's order (for timing each stage's work on one core).</summary>
+    private sealed class OneThreadScheduler : Internal.Pipeline.IPipelineScheduler
+    {
+        public void Run(IReadOnlyList<Internal.Pipeline.PipelineStage> stages, int microBatches, Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient, Internal.Pipeline.StageParameterUpdate? update)
+        {
+            bool training = lossGradient is not null;
+            for (int s = 0; s < stages.Count; s++)
+            {
+                Internal.Pipeline.PipelineStage.PrepareBeforeFirstForward(stages, s, training);
+            }
+
+            var activations = new Tensor[microBatches];
+            for (int m = 0; m < microBatches; m++)
+            {
+                activations[m] = input(m);
+            }
+
+            foreach (var stage in stages)
+            {
+                for (int m = 0; m < microBatches; m++)
+                {
+                    activations[m] = stage.Forward(m, activations[m], training);
+                }
+
+                if (training)
+                {
+                    Internal.Pipeline.PipelineStage.PrepareBackwardAfterLastForward(stages, stage.Index);
+                }
+            }
+
+            for (int m = 0; m < microBatches; m++)
+            {
+                output(m, activations[m]);
+            }
+
+            if (lossGradient is null)
+            {
+                return;
+            }
+
+            for (int m = 0; m < microBatches; m++)
+            {
+                activations[m] = lossGradient(m);
+            }
+
+            for (int s = stages.Count - 1; s >= 0; s--)
+            {
+                for (int m = microBatches - 1; m >= 0; m--)
+                {
+                    activations[m] = stages[s].Backward(m, activations[m]);
+                }
+
+                stages[s].FinishBackward(update);
+            }
+
+            if (update is not null && update.AllArrived.Result)
+            {
+                foreach (var stage in stages)
+                {
+                    stage.UpdateOwnParameters(update);
+                }
+            }
+        }
     }
 }

@@ -116,6 +116,12 @@ public abstract class Optimizer
         StepCount++;
     }
 
+    /// <summary>
+    /// The last part of a step whose parts marked their own parameters changed (pipeline stages, which
+    /// repack their weights right after updating them): counts the step.
+    /// </summary>
+    internal void EndStepInParts() => StepCount++;
+
     /// <summary>Creates (or re-creates, when the length changed) the state of parameter <paramref name="index"/>.</summary>
     private protected abstract void EnsureState(int index, int length);
 

@@ -158,7 +158,12 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
             Copy(targets, start, count, ref _microTargets[m]);
         }
 
-        Model.ZeroGradients();
+        // The stages take the step themselves, each on its own parameters and core, at the end of the run;
+        // clipping needs the norm of every gradient, so it keeps the whole-model step after the run.
+        // The stages zero their own gradients inside the run (before their first backward pass).
+        StageParameterUpdate? update = _optimizer.MaxGradientNorm is null
+            ? new StageParameterUpdate(_optimizer, Model.Parameters, _stages.Length)
+            : null;
         Run(
             m => _microInputs[m]!,
             (m, y) =>
@@ -170,8 +175,16 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
                 float weight = (float)y.Dim(0) / batch;
                 System.Numerics.Tensors.TensorPrimitives.Multiply(g.Span, weight, g.Span);
             },
-            m => _microGradients[m]!);
-        _optimizer.Step(Model.Parameters);
+            m => _microGradients[m]!,
+            update);
+        if (update is null)
+        {
+            _optimizer.Step(Model.Parameters);
+        }
+        else
+        {
+            _optimizer.EndStepInParts();
+        }
 
         double total = 0;
         for (int m = 0; m < MicroBatches; m++)
@@ -208,7 +221,8 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
                 result ??= new Tensor(shape);
                 y.Span.CopyTo(result.Data.AsSpan(Slice(batch, m).Start * rowSize));
             },
-            lossGradient: null);
+            lossGradient: null,
+            update: null);
         return result!;
     }
 
@@ -218,7 +232,7 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
     /// <summary>Gets the Stopwatch timestamp at which the last step's stages started.</summary>
     internal long LastRunStart { get; private set; }
 
-    private void Run(Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient)
+    private void Run(Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient, StageParameterUpdate? update)
     {
         foreach (PipelineStage stage in _stages)
         {
@@ -227,7 +241,7 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
 
         long t0 = Stopwatch.GetTimestamp();
         LastRunStart = t0;
-        Scheduler.Run(_stages, MicroBatches, input, output, lossGradient);
+        Scheduler.Run(_stages, MicroBatches, input, output, lossGradient, update);
         LastStatistics = new PipelineStepStatistics(Stopwatch.GetElapsedTime(t0), [.. _stages.Select(s => s.Busy)], MicroBatches);
     }
 

@@ -23,6 +23,56 @@ public class PipelineTests
         Assert.Equal(PipelineOutcome.Completed, result.Outcome);
     }
 
+    [Theory]
+    [InlineData(null, 1)]
+    [InlineData(1, 20)]
+    public async Task StageOptions_TaskScheduler_RunsTheStagesItemsOnIt(int? maxItemsPerTask, int minimumTasks)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var scheduler = new CountingScheduler();
+        var builder = new PipelineBuilder();
+        var output = builder.From(Enumerable.Range(0, 20))
+            .ThenAsync(async (x, ct) => { await gate.Task; return x; }, new StageOptions { BoundedCapacity = 20 })
+            .Then(x => (Value: x * 2, OnScheduler: TaskScheduler.Current == scheduler), new StageOptions { TaskScheduler = scheduler, MaxItemsPerTask = maxItemsPerTask, BoundedCapacity = 20 })
+            .Collect();
+        var run = builder.Build().RunAsync();
+        gate.SetResult();
+
+        await run;
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(x => x * 2), output.Items.Select(i => i.Value));
+        Assert.All(output.Items, i => Assert.True(i.OnScheduler));
+        // Each task processes at most MaxItemsPerTask items; the tasks that offer the outputs on run there too.
+        Assert.InRange(scheduler.Queued, minimumTasks, 40);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void StageOptions_MaxItemsPerTaskNotPositive_Throws(int value)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new StageOptions { MaxItemsPerTask = value });
+
+        Assert.Equal("MaxItemsPerTask", ex.ParamName);
+    }
+
+    private sealed class CountingScheduler : TaskScheduler
+    {
+        private int _queued;
+
+        public int Queued => Volatile.Read(ref _queued);
+
+        protected override void QueueTask(Task task)
+        {
+            Interlocked.Increment(ref _queued);
+            ThreadPool.UnsafeQueueUserWorkItem(_ => TryExecuteTask(task), null);
+        }
+
+        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => false;
+
+        protected override IEnumerable<Task> GetScheduledTasks() => [];
+    }
+
     private static readonly AsyncLocal<string?> Ambient = new();
 
     [Theory]

@@ -61,6 +61,8 @@ internal abstract class StageNode<TIn, TOut> : Node, IPacketInput<TIn>
         MaxDegreeOfParallelism = StageOptions.MaxDegreeOfParallelism,
         EnsureOrdered = StageOptions.EnsureOrdered,
         SingleProducerConstrained = false,
+        TaskScheduler = StageOptions.TaskScheduler ?? TaskScheduler.Default,
+        MaxMessagesPerTask = StageOptions.MaxItemsPerTask ?? DataflowBlockOptions.Unbounded,
     };
 
     /// <summary>Wraps the per-item function so a shedding input learns when a worker slot frees up.</summary>

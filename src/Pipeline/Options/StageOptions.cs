@@ -125,6 +125,35 @@ public sealed class StageOptions
         }
     }
 
+    /// <summary>
+    /// The scheduler that runs the stage's work (its blocks' tasks), for a stage that must run on
+    /// threads of its own rather than the shared thread pool — for example a dedicated thread per stage
+    /// that keeps its core between items instead of waking a pool thread for each.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: <see cref="TaskScheduler.Default"/> (the thread pool).</value>
+    public TaskScheduler? TaskScheduler { get; set; }
+
+    /// <summary>
+    /// The most items one task of the stage processes before it gives its thread back to the
+    /// <see cref="TaskScheduler"/> (TPL Dataflow's <c>MaxMessagesPerTask</c>). On a single-threaded
+    /// scheduler, 1 lets the task that hands the stage's outputs on run between items.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: no limit.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public int? MaxItemsPerTask
+    {
+        get;
+        set
+        {
+            if (value is { } limit)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit, nameof(MaxItemsPerTask));
+            }
+
+            field = value;
+        }
+    }
+
     /// <summary>Returns a copy, so later changes to this object do not reach a built stage.</summary>
     /// <returns>A new options object with the same values.</returns>
     public StageOptions Clone() => (StageOptions)MemberwiseClone();

@@ -63,6 +63,44 @@ public class PipelineParallelTrainerTests
         Assert.Equal((stages - 1.0) / (microBatches + stages - 1.0), pipeline.LastStatistics.TheoreticalBubbleFraction, 1e-12);
     }
 
+    [Theory]
+    [InlineData(true, null)]
+    [InlineData(false, null)]
+    [InlineData(true, 0.5f)]
+    public void TrainStep_AdamWithDecayingRate_ParametersEqualUnsplitWithin1e5(bool flowPipeline, float? maxGradientNorm)
+    {
+        // After the first step the stages take the optimizer step themselves, each for its own parameters
+        // (Adam's bias correction and the schedule need the same step count in every part); with clipping,
+        // which needs every gradient's norm, the trainer keeps the whole-model step.
+        Sequential reference = Models.SmallCnn();
+        Optimizer referenceOptimizer = Optimizers.Adam(LearningRateSchedule.StepDecay(0.01f, 0.5f, 2));
+        referenceOptimizer.MaxGradientNorm = maxGradientNorm;
+        Optimizer optimizer = Optimizers.Adam(LearningRateSchedule.StepDecay(0.01f, 0.5f, 2));
+        optimizer.MaxGradientNorm = maxGradientNorm;
+        var pipeline = new PipelineParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), optimizer, 2, 3);
+        pipeline.Scheduler = flowPipeline ? new FlowPipelineScheduler() : new GPipeChannelScheduler();
+        var gradient = new Tensor(12, 4);
+
+        for (int step = 0; step < 6; step++)
+        {
+            Tensor x = TestData.Random(30 + step, 12, 1, 8, 8);
+            Tensor y = TestData.OneHot(40 + step, 12, 4);
+            reference.ZeroGradients();
+            Losses.SoftmaxCrossEntropy().Compute(reference.Forward(x, training: true), y, gradient);
+            reference.Backward(gradient);
+            referenceOptimizer.Step(reference.Parameters);
+
+            pipeline.TrainStep(x, y);
+
+            for (int p = 0; p < reference.Parameters.Count; p++)
+            {
+                AssertClose(reference.Parameters[p].Value.Data, pipeline.Model.Parameters[p].Value.Data, $"step {step} parameter {p}");
+            }
+        }
+
+        Assert.Equal(6, optimizer.StepCount);
+    }
+
     [Fact]
     public void Constructor_StageStarts_SplitsAtGivenLayers()
     {

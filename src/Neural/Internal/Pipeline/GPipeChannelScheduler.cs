@@ -8,7 +8,7 @@ namespace Flow.Neural.Internal.Pipeline;
 /// </summary>
 internal sealed class GPipeChannelScheduler : IPipelineScheduler
 {
-    public void Run(IReadOnlyList<PipelineStage> stages, int microBatches, Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient)
+    public void Run(IReadOnlyList<PipelineStage> stages, int microBatches, Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient, StageParameterUpdate? update)
     {
         int k = stages.Count;
         bool training = lossGradient is not null;
@@ -20,11 +20,9 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
             up[i] = Channel.CreateUnbounded<(int, Tensor)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         }
 
-        var lastStageReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
         // Each stage on its own thread: the caller's and the worker team's persistent helpers (no
         // thread to create per step); while the team is in use elsewhere, one long-running task per stage.
-        if (Threading.WorkerTeam.Shared.TryRun(k, index => RunStage(stages, index, microBatches, training, input, output, lossGradient, down, up, lastStageReady)))
+        if (Threading.WorkerTeam.Shared.TryRun(k, index => RunStage(stages, index, microBatches, training, input, output, lossGradient, update, down, up)))
         {
             return;
         }
@@ -34,7 +32,7 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
         {
             int index = s;
             tasks[s] = Task.Factory.StartNew(
-                () => RunStage(stages, index, microBatches, training, input, output, lossGradient, down, up, lastStageReady),
+                () => RunStage(stages, index, microBatches, training, input, output, lossGradient, update, down, up),
                 CancellationToken.None,
                 TaskCreationOptions.LongRunning,
                 TaskScheduler.Default);
@@ -58,20 +56,21 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
         Func<int, Tensor> input,
         Action<int, Tensor> output,
         Func<int, Tensor>? lossGradient,
+        StageParameterUpdate? update,
         Channel<(int M, Tensor T)>[] down,
-        Channel<(int M, Tensor T)>[] up,
-        TaskCompletionSource lastStageReady)
+        Channel<(int M, Tensor T)>[] up)
     {
         PipelineStage stage = stages[index];
         int k = stages.Count;
+        bool spin = SpinWaiting.Affordable(k);
         try
         {
-            // Forward weights are packed before the first micro-batch (stages after the first would wait
-            // for it anyway); backward weights after the last forward (see PrepareBackwardAfterLastForward).
-            stage.PrepareWeightsOf(stage, forward: true, backward: false);
+            // Weights are packed and gradients zeroed where the stage would wait anyway (see
+            // PrepareBeforeFirstForward and PrepareBackwardAfterLastForward).
+            PipelineStage.PrepareBeforeFirstForward(stages, index, training);
             for (int i = 0; i < microBatches; i++)
             {
-                (int m, Tensor x) = index == 0 ? (i, input(i)) : Read(down[index - 1]);
+                (int m, Tensor x) = index == 0 ? (i, input(i)) : Read(down[index - 1], spin);
                 Tensor y = stage.Forward(m, x, training);
                 if (index == k - 1)
                 {
@@ -88,15 +87,11 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
                 return;
             }
 
-            PipelineStage.PrepareBackwardAfterLastForward(stages, index, lastStageReady);
-            if (index == k - 1 && k > 1)
-            {
-                lastStageReady.Task.GetAwaiter().GetResult();
-            }
+            PipelineStage.PrepareBackwardAfterLastForward(stages, index);
 
             for (int i = microBatches - 1; i >= 0; i--)
             {
-                (int m, Tensor g) = index == k - 1 ? (i, lossGradient(i)) : Read(up[index + 1]);
+                (int m, Tensor g) = index == k - 1 ? (i, lossGradient(i)) : Read(up[index + 1], spin);
                 Tensor gx = stage.Backward(m, g);
                 if (index > 0)
                 {
@@ -104,8 +99,18 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
                 }
             }
 
-            // After the last input gradient has gone upstream, so both stages flush at the same time.
-            stage.FlushDeferredGradients();
+            // After the last input gradient has gone upstream, so both stages flush at the same time;
+            // then each takes the optimizer step for its own parameters once every stage's gradients are complete.
+            stage.FinishBackward(update);
+            if (update is not null && spin)
+            {
+                SpinWaiting.Until(() => update.AllArrived.IsCompleted);
+            }
+
+            if (update is not null && update.AllArrived.GetAwaiter().GetResult())
+            {
+                stage.UpdateOwnParameters(update);
+            }
         }
         catch (Exception ex)
         {
@@ -115,14 +120,19 @@ internal sealed class GPipeChannelScheduler : IPipelineScheduler
                 c.Writer.TryComplete(ex);
             }
 
-            lastStageReady.TrySetException(ex);
+            update?.Fail();
 
             throw;
         }
     }
 
-    private static (int M, Tensor T) Read(Channel<(int M, Tensor T)> channel)
+    private static (int M, Tensor T) Read(Channel<(int M, Tensor T)> channel, bool spin)
     {
+        if (spin)
+        {
+            SpinWaiting.Until(() => channel.Reader.TryPeek(out _) || channel.Reader.Completion.IsCompleted);
+        }
+
         ValueTask<(int, Tensor)> pending = channel.Reader.ReadAsync();
         return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
     }

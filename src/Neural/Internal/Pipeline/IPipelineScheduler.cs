@@ -1,8 +1,8 @@
 namespace Flow.Neural.Internal.Pipeline;
 
 /// <summary>
-/// Runs pipeline stages over micro-batches. The current implementation schedules stages on Tasks
-/// and Channels; the seam exists so the stages can move onto Flow.Pipeline stages unchanged.
+/// Runs pipeline stages over micro-batches: on Flow.Pipeline stages (<see cref="FlowPipelineScheduler"/>)
+/// or on threads connected by channels (<see cref="GPipeChannelScheduler"/>).
 /// </summary>
 internal interface IPipelineScheduler
 {
@@ -15,5 +15,8 @@ internal interface IPipelineScheduler
     /// <param name="input">Gives micro-batch m's input to the first stage.</param>
     /// <param name="output">Receives micro-batch m's output of the last stage.</param>
     /// <param name="lossGradient">Gives dLoss/dOutput of micro-batch m, or is null for inference.</param>
-    void Run(IReadOnlyList<PipelineStage> stages, int microBatches, Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient);
+    /// <param name="update">In a training step whose optimizer step the stages take themselves, the
+    /// update each stage applies to its own parameters after all stages' gradients are complete
+    /// (<see cref="PipelineStage.FinishBackward"/>); null when the caller steps the whole model afterwards.</param>
+    void Run(IReadOnlyList<PipelineStage> stages, int microBatches, Func<int, Tensor> input, Action<int, Tensor> output, Func<int, Tensor>? lossGradient, StageParameterUpdate? update);
 }

@@ -25,18 +25,27 @@ internal sealed class PipelineStage
         {
             _states[m] = model.CreateStates(start, end);
         }
+
+        FirstParameter = model.Layers.Take(start).Sum(l => l.Parameters.Count);
+        EndParameter = FirstParameter + model.Layers.Skip(start).Take(end - start).Sum(l => l.Parameters.Count);
     }
 
     internal int Index { get; }
 
     /// <summary>Gets or sets a timeline to record into (the `pipetrace` benchmark): each call's Stopwatch
-    /// start and end, its kind (F forward, B backward, P weight packing, W deferred weight gradients) and
-    /// its micro-batch (for P, the stage whose weights were packed). Null, the default, records nothing.</summary>
+    /// start and end, its kind (F forward, B backward, P weight packing, W deferred weight gradients,
+    /// Z zeroing the gradients, U the optimizer update of its parameters) and its micro-batch (for P, Z and U, the stage). Null, the default, records nothing.</summary>
     internal List<(long Start, long End, char Kind, int M)>? Trace { get; set; }
 
     internal int Start { get; }
 
     internal int End { get; }
+
+    /// <summary>Gets the index in <see cref="Sequential.Parameters"/> of this stage's first parameter.</summary>
+    internal int FirstParameter { get; }
+
+    /// <summary>Gets the index in <see cref="Sequential.Parameters"/> after this stage's last parameter.</summary>
+    internal int EndParameter { get; }
 
     internal TimeSpan Busy => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _busyTicks));
 
@@ -66,52 +75,103 @@ internal sealed class PipelineStage
     }
 
     /// <summary>
-    /// Packs <paramref name="owner"/>'s cached weights (this stage's or a neighbour's) before the
-    /// micro-batches need them; the time counts as this stage's busy time, as this stage's core does it.
-    /// Schedulers call it where the stage would otherwise wait (see <see cref="PrepareBackwardAfterLastForward"/>).
+    /// Packs this stage's cached weights (forward: W for the forward passes; backward: Wᵀ for the input
+    /// gradients) before the micro-batches need them; a no-op for weights already packed since the last
+    /// change. Schedulers call it where the stage would otherwise wait (see <see cref="PrepareBeforeFirstForward"/>).
     /// </summary>
-    internal void PrepareWeightsOf(PipelineStage owner, bool forward, bool backward)
+    internal void PrepareWeights(bool forward, bool backward)
     {
         long t0 = Stopwatch.GetTimestamp();
-        int skip = owner.SkippedInputGradientLayer();
-        for (int layer = owner.Start; layer < owner.End; layer++)
+        int skip = SkippedInputGradientLayer();
+        for (int layer = Start; layer < End; layer++)
         {
-            owner._model.Layers[layer].PrepareCachedWeights(forward, backward && layer != skip);
+            _model.Layers[layer].PrepareCachedWeights(forward, backward && layer != skip);
         }
 
         AddBusy(t0);
-        Trace?.Add((t0, Stopwatch.GetTimestamp(), 'P', owner.Index));
+        Trace?.Add((t0, Stopwatch.GetTimestamp(), 'P', Index));
     }
 
     /// <summary>
-    /// Run by stage <paramref name="index"/> right after its last forward pass of a training step. Until
-    /// the first gradient comes back up, this stage has nothing to do, while the last stage goes straight
-    /// from its last forward to its first backward: so the stage before the last packs the last stage's
-    /// backward weights first (then signals <paramref name="lastStageReady"/>), and every stage but the
-    /// last packs its own.
+    /// Run by stage <paramref name="index"/> before its first forward pass. Every stage packs its forward
+    /// weights (a no-op in a training run's later steps: <see cref="UpdateOwnParameters"/> packed them at
+    /// the end of the previous step). In a training step the last stage also zeroes its gradients and
+    /// packs its backward weights here, while it waits for its first input: it goes straight from its last
+    /// forward pass to its first backward pass, whereas every other stage waits there for the first
+    /// gradient to come back and does the same in that wait (<see cref="PrepareBackwardAfterLastForward"/>).
     /// </summary>
-    internal static void PrepareBackwardAfterLastForward(IReadOnlyList<PipelineStage> stages, int index, TaskCompletionSource lastStageReady)
+    internal static void PrepareBeforeFirstForward(IReadOnlyList<PipelineStage> stages, int index, bool training)
     {
-        int k = stages.Count;
-        if (index == k - 2)
+        PipelineStage stage = stages[index];
+        stage.PrepareWeights(forward: true, backward: false);
+        if (training && index == stages.Count - 1 && stages.Count > 1)
         {
-            try
-            {
-                stages[index].PrepareWeightsOf(stages[k - 1], forward: false, backward: true);
-                lastStageReady.TrySetResult();
-            }
-            catch (Exception ex)
-            {
-                // The last stage waits for this signal: fail it rather than leave it waiting.
-                lastStageReady.TrySetException(ex);
-                throw;
-            }
+            stage.ZeroGradients();
+            stage.PrepareWeights(forward: false, backward: true);
+        }
+    }
+
+    /// <summary>
+    /// Run by stage <paramref name="index"/> right after its last forward pass of a training step: every
+    /// stage but the last (which did it before its first forward pass) zeroes its gradients and packs
+    /// its backward weights while the first gradient travels back up to it.
+    /// </summary>
+    internal static void PrepareBackwardAfterLastForward(IReadOnlyList<PipelineStage> stages, int index)
+    {
+        if (index < stages.Count - 1 || stages.Count == 1)
+        {
+            stages[index].ZeroGradients();
+            stages[index].PrepareWeights(forward: false, backward: true);
+        }
+    }
+
+    /// <summary>
+    /// Ends the stage's part of a training step, after its last input gradient has gone upstream: adds
+    /// the deferred weight gradients and, when the stages take the optimizer step themselves
+    /// (<paramref name="update"/> not null), arrives at the update. Callers then wait for
+    /// <see cref="StageParameterUpdate.AllArrived"/> and, when it says true, call <see cref="UpdateOwnParameters"/>.
+    /// </summary>
+    internal void FinishBackward(StageParameterUpdate? update)
+    {
+        try
+        {
+            FlushDeferredGradients();
+        }
+        catch
+        {
+            update?.Fail();
+            throw;
         }
 
-        if (index < k - 1 || k == 1)
+        update?.Arrive();
+    }
+
+    /// <summary>
+    /// Takes the optimizer step for this stage's own parameters and packs its forward weights for the next
+    /// step, so that step's first micro-batch starts at once (its backward weights are packed in the next
+    /// step's waits, see <see cref="PrepareBeforeFirstForward"/>).
+    /// </summary>
+    internal void UpdateOwnParameters(StageParameterUpdate update)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        update.Update(FirstParameter, EndParameter);
+        AddBusy(t0);
+        Trace?.Add((t0, Stopwatch.GetTimestamp(), 'U', Index));
+        PrepareWeights(forward: true, backward: false);
+    }
+
+    /// <summary>Zeroes the gradients of this stage's parameters before its first backward pass of a step.</summary>
+    internal void ZeroGradients()
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        IReadOnlyList<Parameter> parameters = _model.Parameters;
+        for (int i = FirstParameter; i < EndParameter; i++)
         {
-            stages[index].PrepareWeightsOf(stages[index], forward: false, backward: true);
+            parameters[i].Gradient.Span.Clear();
         }
+
+        AddBusy(t0);
+        Trace?.Add((t0, Stopwatch.GetTimestamp(), 'Z', Index));
     }
 
     /// <summary>
