@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using Flow.Neural.Internal.Training;
 
 namespace Flow.Neural;
 
@@ -129,7 +130,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
         long t1 = Stopwatch.GetTimestamp();
         for (int r = 0; r < k; r++)
         {
-            _weights[r] = (float)Shard(batch, k, r).Count / batch;
+            _weights[r] = (float)BatchSplit.Part(batch, k, r).Count / batch;
         }
 
         // One phase after the shards: each worker sums the replicas' gradients over its own slice of
@@ -162,7 +163,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
         double total = 0;
         for (int r = 0; r < k; r++)
         {
-            total += _shardLoss[r] * (double)Shard(batch, k, r).Count;
+            total += _shardLoss[r] * (double)BatchSplit.Part(batch, k, r).Count;
         }
 
         times.ComputeWall = t1 - t0;
@@ -187,9 +188,9 @@ public sealed class DataParallelTrainer : IBatchTrainer
     {
         long start = Stopwatch.GetTimestamp();
         int k = _replicas.Length;
-        (int first, int count) = Shard(_stepBatch, k, r);
-        Tensor x = Slice(_stepInputs!, first, count, ref _inputShards[r]);
-        Tensor y = Slice(_stepTargets!, first, count, ref _targetShards[r]);
+        (int first, int count) = BatchSplit.Part(_stepBatch, k, r);
+        Tensor x = BatchSplit.CopyRows(_stepInputs!, first, count, ref _inputShards[r]);
+        Tensor y = BatchSplit.CopyRows(_stepTargets!, first, count, ref _targetShards[r]);
         Sequential replica = _replicas[r];
         replica.ZeroGradients();
         Tensor output = replica.Forward(x, training: true);
@@ -287,26 +288,5 @@ public sealed class DataParallelTrainer : IBatchTrainer
         int first = Math.Min(length, (int)((long)blocks * owner / k) * SliceAlignment);
         int end = Math.Min(length, (int)((long)blocks * (owner + 1) / k) * SliceAlignment);
         return (first, end - first);
-    }
-
-    private static (int Start, int Count) Shard(int batch, int k, int r)
-    {
-        int start = (int)((long)batch * r / k);
-        int end = (int)((long)batch * (r + 1) / k);
-        return (start, end - start);
-    }
-
-    private static Tensor Slice(Tensor source, int start, int count, ref Tensor? buffer)
-    {
-        int rowSize = source.Length / source.Dim(0);
-        int[] shape = [.. source.Shape];
-        shape[0] = count;
-        if (buffer is null || !buffer.HasShape(shape))
-        {
-            buffer = new Tensor(shape);
-        }
-
-        source.Data.AsSpan(start * rowSize, count * rowSize).CopyTo(buffer.Data);
-        return buffer;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Flow.Neural.Internal.Pipeline;
+using Flow.Neural.Internal.Training;
 
 namespace Flow.Neural;
 
@@ -154,8 +155,8 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
         for (int m = 0; m < MicroBatches; m++)
         {
             (int start, int count) = Slice(batch, m);
-            Copy(inputs, start, count, ref _microInputs[m]);
-            Copy(targets, start, count, ref _microTargets[m]);
+            BatchSplit.CopyRows(inputs, start, count, ref _microInputs[m]);
+            BatchSplit.CopyRows(targets, start, count, ref _microTargets[m]);
         }
 
         // The stages take the step themselves, each on its own parameters and core, at the end of the run;
@@ -207,7 +208,7 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
         for (int m = 0; m < MicroBatches; m++)
         {
             (int start, int count) = Slice(batch, m);
-            Copy(inputs, start, count, ref _microInputs[m]);
+            BatchSplit.CopyRows(inputs, start, count, ref _microInputs[m]);
         }
 
         Tensor? result = null;
@@ -253,25 +254,7 @@ public sealed class PipelineParallelTrainer : IBatchTrainer
         }
     }
 
-    private (int Start, int Count) Slice(int batch, int m)
-    {
-        int start = (int)((long)batch * m / MicroBatches);
-        int end = (int)((long)batch * (m + 1) / MicroBatches);
-        return (start, end - start);
-    }
-
-    private static void Copy(Tensor source, int start, int count, ref Tensor? buffer)
-    {
-        int rowSize = source.Length / source.Dim(0);
-        int[] shape = [.. source.Shape];
-        shape[0] = count;
-        if (buffer is null || !buffer.HasShape(shape))
-        {
-            buffer = new Tensor(shape);
-        }
-
-        source.Data.AsSpan(start * rowSize, count * rowSize).CopyTo(buffer.Data);
-    }
+    private (int Start, int Count) Slice(int batch, int m) => BatchSplit.Part(batch, MicroBatches, m);
 
     private static int[] Validate(IReadOnlyList<int> starts, int stages, int layers)
     {
