@@ -113,12 +113,8 @@ internal static unsafe class Gemm
             }
         }
 
-        // The worker team's helpers spin between calls, so back-to-back layers start on both cores at
-        // once; while the team is busy (a nested or concurrent call), the thread pool runs the parts.
-        if (!Threading.WorkerTeam.Shared.TryRun(workers, Part))
-        {
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, Part);
-        }
+        // The worker team's helpers spin between calls, so back-to-back layers start on both cores at once.
+        Threading.WorkerTeam.Shared.Run(workers, Part);
     }
 
     /// <summary>The scalar reference: a plain triple loop, no blocking, no SIMD.</summary>

@@ -77,7 +77,8 @@ internal sealed class Conv2DLayer : Layer
         state.RecomputeBeforeBackward = false;
         if (!context.Training && !context.MatchTrainingArithmetic && context.Options.UseSimd && WinogradConvolution.Supports(g, OutChannels))
         {
-            ForwardWinograd(input, output, state, context, g, fuseRelu);
+            state.RecomputeBeforeBackward = true;
+            RunWinograd(input, output, state, context, g, fuseRelu, pool: false);
             return output;
         }
 
@@ -114,7 +115,7 @@ internal sealed class Conv2DLayer : Layer
         }
         else
         {
-            RunParts(workers, job.Run);
+            WorkerTeam.Shared.Run(workers, job.Run);
         }
 
         return output;
@@ -140,7 +141,7 @@ internal sealed class Conv2DLayer : Layer
         }
         else
         {
-            RunParts(workers, job.Run);
+            WorkerTeam.Shared.Run(workers, job.Run);
         }
     }
 
@@ -211,7 +212,7 @@ internal sealed class Conv2DLayer : Layer
         }
         else
         {
-            RunParts(workers, Run);
+            WorkerTeam.Shared.Run(workers, Run);
         }
 
         return pooled;
@@ -222,12 +223,6 @@ internal sealed class Conv2DLayer : Layer
     /// (2 output rows × all output channels of one sample), one run per core; every tile is computed the
     /// same way whatever the split, so N cores equal one.
     /// </summary>
-    private void ForwardWinograd(Tensor input, Tensor output, LayerState state, LayerContext context, ConvGeometry g, bool fuseRelu)
-    {
-        state.RecomputeBeforeBackward = true;
-        RunWinograd(input, output, state, context, g, fuseRelu, pool: false);
-    }
-
     private void RunWinograd(Tensor input, Tensor output, LayerState state, LayerContext context, ConvGeometry g, bool relu, bool pool)
     {
         int batch = input.Dim(0);
@@ -242,6 +237,7 @@ internal sealed class Conv2DLayer : Layer
             WinogradConvolution.TransformWeights(_weight.Value.Span, plan, ref state.TransformedWeights);
             state.TransformedFrom = weightBits.ToArray();
         }
+
         int tileRows = batch * plan.TilesH;
         int workers = Math.Min(context.Options.DegreeOfParallelism, tileRows);
         float[] bias = _bias.Value.Data;
@@ -258,7 +254,7 @@ internal sealed class Conv2DLayer : Layer
         }
         else
         {
-            RunParts(workers, Run);
+            WorkerTeam.Shared.Run(workers, Run);
         }
     }
 
@@ -333,17 +329,7 @@ internal sealed class Conv2DLayer : Layer
             return;
         }
 
-        RunParts(dop, w => body(OutChannels * w / dop, OutChannels * (w + 1) / dop, single));
-    }
-
-    /// <summary>Runs parts 0 … <paramref name="workers"/> − 1 at once: on the shared worker team, whose helpers spin
-    /// between back-to-back layers, or on the thread pool while the team is busy (a nested or concurrent call).</summary>
-    private static void RunParts(int workers, Action<int> part)
-    {
-        if (!WorkerTeam.Shared.TryRun(workers, part))
-        {
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, part);
-        }
+        WorkerTeam.Shared.Run(dop, w => body(OutChannels * w / dop, OutChannels * (w + 1) / dop, single));
     }
 
     /// <summary>The calling thread's column buffer for inference tiles, grown as needed and then reused.</summary>

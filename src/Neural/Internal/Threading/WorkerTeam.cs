@@ -111,6 +111,20 @@ internal sealed class WorkerTeam
         }
     }
 
+    /// <summary>
+    /// Runs parts 0 … <paramref name="count"/> − 1 at once: on this team (see <see cref="TryRun"/>), or on the
+    /// thread pool while the team is in use (a nested or concurrent call) or too small.
+    /// </summary>
+    /// <param name="count">The number of parts.</param>
+    /// <param name="body">The part to run, given its index.</param>
+    internal void Run(int count, Action<int> body)
+    {
+        if (!TryRun(count, body))
+        {
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = count }, body);
+        }
+    }
+
     /// <summary>Waits until <paramref name="condition"/> holds: spins up to <paramref name="spinTicks"/>, then sleeps on <paramref name="wake"/> (protocol: see <see cref="Helper"/>).</summary>
     private static void SpinThenSleep(Func<bool> condition, ref int sleeping, SemaphoreSlim wake, long spinTicks)
     {

@@ -98,6 +98,7 @@ public class Conv2DLayerTests
 
         InferenceChecks.AssertBackwardAfterInferenceEqualsAfterTraining(afterInference, afterTraining, x, g);
     }
+
     public static TheoryData<int, int, int, int, int, int, int> PooledGeometries => new()
     {
         // input channels, height, width, output channels, kernel, padding, batch — the first rows take the

@@ -59,6 +59,23 @@ public class WorkerTeamTests
     }
 
     [Fact]
+    public void Run_NestedCallWhileTeamInUse_RunsEveryPartOnceOnThePool()
+    {
+        var team = new WorkerTeam();
+        var nestedRuns = new int[3];
+
+        team.Run(2, i =>
+        {
+            if (i == 1)
+            {
+                team.Run(3, j => Interlocked.Increment(ref nestedRuns[j]));
+            }
+        });
+
+        Assert.All(nestedRuns, r => Assert.Equal(1, r));
+    }
+
+    [Fact]
     public void TryRun_PartsThrow_RethrowsTheLowestFailingPartsExceptionAfterAllFinished()
     {
         var team = new WorkerTeam();
