@@ -77,26 +77,19 @@ public sealed class OnnxBinaryClassifier : IBinaryClassifier
         private readonly InferenceSession _session;
         private readonly RunOptions _run = new();
         private readonly int _featureCount;
-        private readonly bool _hasLabel;
-        private readonly string[] _inputNames;
+        private readonly string[] _inputNames = [FeaturesInput];
         private readonly string[] _outputNames = [ProbabilityOutput];
         private readonly long[] _featureShape = new long[2];
         private readonly long[] _columnShape = new long[2];
-        private readonly OrtValue[] _inputs;
+        private readonly OrtValue[] _inputs = new OrtValue[1];
         private readonly OrtValue[] _outputs = new OrtValue[1];
         private float[] _features = [];
-        private bool[] _labels = [];
         private float[] _probabilities = [];
 
         public Session(InferenceSession session, int featureCount)
         {
             _session = session;
             _featureCount = featureCount;
-
-            // Models converted with a Label column in the schema (older exports) also take a Label input; it is fed zeros.
-            _hasLabel = session.InputMetadata.ContainsKey("Label");
-            _inputNames = _hasLabel ? [FeaturesInput, "Label"] : [FeaturesInput];
-            _inputs = new OrtValue[_inputNames.Length];
         }
 
         public void Predict(IReadOnlyList<float[]> features, Span<float> probabilities)
@@ -116,7 +109,6 @@ public sealed class OnnxBinaryClassifier : IBinaryClassifier
             {
                 int capacity = Math.Max(count, _probabilities.Length * 2);
                 _features = GC.AllocateArray<float>(capacity * _featureCount, pinned: true);
-                _labels = GC.AllocateArray<bool>(_hasLabel ? capacity : 0, pinned: true);
                 _probabilities = GC.AllocateArray<float>(capacity, pinned: true);
             }
 
@@ -139,13 +131,7 @@ public sealed class OnnxBinaryClassifier : IBinaryClassifier
             // The OrtValues only describe the pinned arrays (no copy); ORT writes the probabilities in place.
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _features.AsMemory(0, count * _featureCount), _featureShape);
             using var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _probabilities.AsMemory(0, count), _columnShape);
-            using var label = _hasLabel ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _labels.AsMemory(0, count), _columnShape) : null;
             _inputs[0] = input;
-            if (label is not null)
-            {
-                _inputs[1] = label;
-            }
-
             _outputs[0] = output;
             _session.Run(_run, _inputNames, _inputs, _outputNames, _outputs);
             _probabilities.AsSpan(0, count).CopyTo(probabilities);
