@@ -75,9 +75,9 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _gradientArrays = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => _replicas.Select(r => r.Parameters[p].Gradient.Data).ToArray())];
         _valueArrays = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => _replicas.Select(r => r.Parameters[p].Value.Data).ToArray())];
         _computeShard = ComputeShard;
-        _reduceAndUpdate = ReduceAndUpdate;
+        _reduceAndUpdate = owner => UpdateOwnedSlices(owner, reduce: true);
         _reduceForClipping = ReduceForClipping;
-        _updateSlice = UpdateSlice;
+        _updateSlice = owner => UpdateOwnedSlices(owner, reduce: false);
         LastStepTimes = new Internal.Training.DataParallelStepTimes(replicas);
     }
 
@@ -139,6 +139,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
         // Clipping needs the global norm before any update, so it takes a phase more.
         _stepRate = _optimizer.BeginStep(_replicas[0].Parameters);
         _stepScale = 1f;
+        Array.Clear(times.Update);
         if (_optimizer.MaxGradientNorm is null)
         {
             RunOnEachWorker(k, _reduceAndUpdate);
@@ -204,8 +205,8 @@ public sealed class DataParallelTrainer : IBatchTrainer
         LastStepTimes.Compute[r] = Stopwatch.GetTimestamp() - start;
     }
 
-    /// <summary>Reduces worker <paramref name="owner"/>'s slice of every gradient into replica 0, then updates and broadcasts that slice.</summary>
-    private void ReduceAndUpdate(int owner)
+    /// <summary>Worker <paramref name="owner"/>'s slices of every parameter: reduced into replica 0 (unless the clipping phase did), updated there and copied to the other replicas.</summary>
+    private void UpdateOwnedSlices(int owner, bool reduce)
     {
         long start = Stopwatch.GetTimestamp();
         IReadOnlyList<Parameter> parameters = _replicas[0].Parameters;
@@ -217,12 +218,16 @@ public sealed class DataParallelTrainer : IBatchTrainer
                 continue;
             }
 
-            ReduceSlice(p, first, count);
+            if (reduce)
+            {
+                ReduceSlice(p, first, count);
+            }
+
             _optimizer.UpdateRange(p, parameters[p], first, count, _stepRate, _stepScale);
             BroadcastSlice(p, first, count);
         }
 
-        LastStepTimes.Update[owner] = Stopwatch.GetTimestamp() - start;
+        LastStepTimes.Update[owner] += Stopwatch.GetTimestamp() - start;
     }
 
     /// <summary>Reduces worker <paramref name="owner"/>'s slices into replica 0 and sums their squares (for the clipping norm).</summary>
@@ -239,21 +244,6 @@ public sealed class DataParallelTrainer : IBatchTrainer
         }
 
         _sumSquares[owner] = sumSquares;
-        LastStepTimes.Update[owner] = Stopwatch.GetTimestamp() - start;
-    }
-
-    /// <summary>Updates worker <paramref name="owner"/>'s slice of every parameter of replica 0 and copies it to the other replicas.</summary>
-    private void UpdateSlice(int owner)
-    {
-        long start = Stopwatch.GetTimestamp();
-        IReadOnlyList<Parameter> parameters = _replicas[0].Parameters;
-        for (int p = 0; p < parameters.Count; p++)
-        {
-            (int first, int count) = OwnedSlice(_gradientArrays[p][0].Length, owner);
-            _optimizer.UpdateRange(p, parameters[p], first, count, _stepRate, _stepScale);
-            BroadcastSlice(p, first, count);
-        }
-
         LastStepTimes.Update[owner] += Stopwatch.GetTimestamp() - start;
     }
 

@@ -98,13 +98,6 @@ public abstract class Optimizer
         return _maxGradientNorm is { } max && norm > max ? (float)(max / norm) : 1f;
     }
 
-    /// <summary>
-    /// Updates elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of one
-    /// parameter. Ranges of one step may run on different threads at once; state must exist (<see cref="BeginStep"/>).
-    /// </summary>
-    internal void UpdateRange(int index, Parameter parameter, int start, int count, float learningRate, float gradientScale) =>
-        Update(index, parameter, start, count, learningRate, gradientScale);
-
     /// <summary>The last part of a step: marks the parameters changed and counts the step.</summary>
     internal void EndStep(IReadOnlyList<Parameter> parameters)
     {
@@ -127,8 +120,9 @@ public abstract class Optimizer
 
     /// <summary>
     /// Updates elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of one
-    /// parameter; <paramref name="index"/> identifies its state across steps. Every element's arithmetic must
+    /// parameter; <paramref name="index"/> identifies its state across steps. Ranges of one step may run on
+    /// different threads at once; state must exist (<see cref="BeginStep"/>). Every element's arithmetic must
     /// not depend on the range it was updated in.
     /// </summary>
-    private protected abstract void Update(int index, Parameter parameter, int start, int count, float learningRate, float gradientScale);
+    internal abstract void UpdateRange(int index, Parameter parameter, int start, int count, float learningRate, float gradientScale);
 }

@@ -20,7 +20,7 @@ internal sealed class SgdOptimizer(LearningRateSchedule schedule, float momentum
         }
     }
 
-    private protected override void Update(int index, Parameter parameter, int start, int count, float learningRate, float gradientScale)
+    internal override void UpdateRange(int index, Parameter parameter, int start, int count, float learningRate, float gradientScale)
     {
         float[] w = parameter.Value.Data;
         float[] g = parameter.Gradient.Data;
