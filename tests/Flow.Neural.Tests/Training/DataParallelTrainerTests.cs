@@ -7,33 +7,19 @@ public class DataParallelTrainerTests
     [InlineData(3)]
     public void TrainStep_KReplicas20Steps_ParametersEqualSingleWorkerWithin1e5(int replicas)
     {
-        Sequential single = Models.SmallCnn();
-        Optimizer singleOptimizer = Optimizers.Sgd(LearningRateSchedule.Constant(0.05f), momentum: 0.9f);
-        Loss loss = Losses.SoftmaxCrossEntropy();
-        var trainer = new DataParallelTrainer(Models.SmallCnn(), loss, () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f), momentum: 0.9f), replicas);
-        var gradient = new Tensor(16, 4);
+        var single = new SingleWorkerTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.05f), momentum: 0.9f));
+        var trainer = new DataParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f), momentum: 0.9f), replicas);
 
         for (int step = 0; step < 20; step++)
         {
             Tensor x = TestData.Random(100 + step, 16, 1, 8, 8);
             Tensor y = TestData.OneHot(200 + step, 16, 4);
 
-            single.ZeroGradients();
-            loss.Compute(single.Forward(x, training: true), y, gradient);
-            single.Backward(gradient);
-            singleOptimizer.Step(single.Parameters);
+            single.TrainStep(x, y);
             trainer.TrainStep(x, y);
         }
 
-        for (int p = 0; p < single.Parameters.Count; p++)
-        {
-            float[] expected = single.Parameters[p].Value.Data;
-            float[] actual = trainer.Model.Parameters[p].Value.Data;
-            for (int i = 0; i < expected.Length; i++)
-            {
-                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f, $"parameter {p}[{i}]: single {expected[i]} data-parallel {actual[i]}");
-            }
-        }
+        AssertParametersWithin1e5(single.Model, trainer.Model);
     }
 
     [Theory]
@@ -43,40 +29,27 @@ public class DataParallelTrainerTests
     {
         // Clipping takes the reduce phase apart from the update (the global norm comes first); Adam's
         // state is shared by the workers, each updating its own slice.
-        Optimizer Create() => new Func<Optimizer>(() =>
+        static Optimizer Create()
         {
             Optimizer o = Optimizers.Adam(LearningRateSchedule.Constant(0.01f));
             o.MaxGradientNorm = 0.5f;
             return o;
-        })();
-        Sequential single = Models.SmallCnn();
-        Optimizer singleOptimizer = Create();
-        Loss loss = Losses.SoftmaxCrossEntropy();
-        var trainer = new DataParallelTrainer(Models.SmallCnn(), loss, Create, replicas);
-        var gradient = new Tensor(15, 4);
+        }
+
+        var single = new SingleWorkerTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), Create());
+        var trainer = new DataParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), Create, replicas);
 
         for (int step = 0; step < 20; step++)
         {
             Tensor x = TestData.Random(300 + step, 15, 1, 8, 8);
             Tensor y = TestData.OneHot(400 + step, 15, 4);
 
-            single.ZeroGradients();
-            float expectedLoss = loss.Compute(single.Forward(x, training: true), y, gradient);
-            single.Backward(gradient);
-            singleOptimizer.Step(single.Parameters);
+            float expectedLoss = single.TrainStep(x, y);
             float actualLoss = trainer.TrainStep(x, y);
             Assert.True(Math.Abs(expectedLoss - actualLoss) <= 1e-5f * Math.Max(1f, Math.Abs(expectedLoss)), $"step {step}: loss single {expectedLoss} data-parallel {actualLoss}");
         }
 
-        for (int p = 0; p < single.Parameters.Count; p++)
-        {
-            float[] expected = single.Parameters[p].Value.Data;
-            float[] actual = trainer.Model.Parameters[p].Value.Data;
-            for (int i = 0; i < expected.Length; i++)
-            {
-                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f, $"parameter {p}[{i}]: single {expected[i]} data-parallel {actual[i]}");
-            }
-        }
+        AssertParametersWithin1e5(single.Model, trainer.Model);
     }
 
     [Fact]
@@ -119,5 +92,18 @@ public class DataParallelTrainerTests
         var trainer = new DataParallelTrainer(Models.SmallMlp(), Losses.MeanSquaredError(), () => Optimizers.Adam(LearningRateSchedule.Constant(0.01f)), 4);
 
         Assert.Throws<ArgumentException>(() => trainer.TrainStep(new Tensor(3, 12), new Tensor(3, 3)));
+    }
+
+    private static void AssertParametersWithin1e5(Sequential expected, Sequential actual)
+    {
+        for (int p = 0; p < expected.Parameters.Count; p++)
+        {
+            float[] e = expected.Parameters[p].Value.Data;
+            float[] a = actual.Parameters[p].Value.Data;
+            for (int i = 0; i < e.Length; i++)
+            {
+                Assert.True(Math.Abs(e[i] - a[i]) <= 1e-5f, $"parameter {p}[{i}]: single {e[i]} data-parallel {a[i]}");
+            }
+        }
     }
 }

@@ -31,31 +31,26 @@ public class PipelineParallelTrainerTests
     [InlineData(3, 5, false, false)]
     public void TrainStep_Split_GradientsAndParametersEqualUnsplitWithin1e5(int stages, int microBatches, bool flowPipeline, bool deferWeightGradients)
     {
-        Sequential reference = Models.SmallCnn();
-        Optimizer referenceOptimizer = Optimizers.Sgd(LearningRateSchedule.Constant(0.05f));
+        var reference = new SingleWorkerTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.05f)));
         var pipeline = new PipelineParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.05f)), stages, microBatches)
         {
             DeferWeightGradients = deferWeightGradients,
         };
         pipeline.Scheduler = flowPipeline ? new FlowPipelineScheduler() : new GPipeChannelScheduler();
-        var gradient = new Tensor(14, 4);
 
         for (int step = 0; step < 5; step++)
         {
             Tensor x = TestData.Random(10 + step, 14, 1, 8, 8);
             Tensor y = TestData.OneHot(20 + step, 14, 4);
-            reference.ZeroGradients();
-            float expectedLoss = Losses.SoftmaxCrossEntropy().Compute(reference.Forward(x, training: true), y, gradient);
-            reference.Backward(gradient);
-            referenceOptimizer.Step(reference.Parameters);
+            float expectedLoss = reference.TrainStep(x, y);
 
             float actualLoss = pipeline.TrainStep(x, y);
 
             Assert.Equal(expectedLoss, actualLoss, 1e-5f);
-            for (int p = 0; p < reference.Parameters.Count; p++)
+            for (int p = 0; p < reference.Model.Parameters.Count; p++)
             {
-                AssertClose(reference.Parameters[p].Gradient.Data, pipeline.Model.Parameters[p].Gradient.Data, $"step {step} gradient {p}");
-                AssertClose(reference.Parameters[p].Value.Data, pipeline.Model.Parameters[p].Value.Data, $"step {step} parameter {p}");
+                AssertClose(reference.Model.Parameters[p].Gradient.Data, pipeline.Model.Parameters[p].Gradient.Data, $"step {step} gradient {p}");
+                AssertClose(reference.Model.Parameters[p].Value.Data, pipeline.Model.Parameters[p].Value.Data, $"step {step} parameter {p}");
             }
         }
 
@@ -69,32 +64,29 @@ public class PipelineParallelTrainerTests
     [InlineData(true, 0.5f)]
     public void TrainStep_AdamWithDecayingRate_ParametersEqualUnsplitWithin1e5(bool flowPipeline, float? maxGradientNorm)
     {
-        // After the first step the stages take the optimizer step themselves, each for its own parameters
+        // The stages take the optimizer step themselves, each for its own parameters
         // (Adam's bias correction and the schedule need the same step count in every part); with clipping,
         // which needs every gradient's norm, the trainer keeps the whole-model step.
-        Sequential reference = Models.SmallCnn();
         Optimizer referenceOptimizer = Optimizers.Adam(LearningRateSchedule.StepDecay(0.01f, 0.5f, 2));
         referenceOptimizer.MaxGradientNorm = maxGradientNorm;
+        var reference = new SingleWorkerTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), referenceOptimizer);
         Optimizer optimizer = Optimizers.Adam(LearningRateSchedule.StepDecay(0.01f, 0.5f, 2));
         optimizer.MaxGradientNorm = maxGradientNorm;
         var pipeline = new PipelineParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), optimizer, 2, 3);
         pipeline.Scheduler = flowPipeline ? new FlowPipelineScheduler() : new GPipeChannelScheduler();
-        var gradient = new Tensor(12, 4);
 
         for (int step = 0; step < 6; step++)
         {
             Tensor x = TestData.Random(30 + step, 12, 1, 8, 8);
             Tensor y = TestData.OneHot(40 + step, 12, 4);
-            reference.ZeroGradients();
-            Losses.SoftmaxCrossEntropy().Compute(reference.Forward(x, training: true), y, gradient);
-            reference.Backward(gradient);
-            referenceOptimizer.Step(reference.Parameters);
+            float expectedLoss = reference.TrainStep(x, y);
 
-            pipeline.TrainStep(x, y);
+            float actualLoss = pipeline.TrainStep(x, y);
 
-            for (int p = 0; p < reference.Parameters.Count; p++)
+            Assert.Equal(expectedLoss, actualLoss, 1e-5f);
+            for (int p = 0; p < reference.Model.Parameters.Count; p++)
             {
-                AssertClose(reference.Parameters[p].Value.Data, pipeline.Model.Parameters[p].Value.Data, $"step {step} parameter {p}");
+                AssertClose(reference.Model.Parameters[p].Value.Data, pipeline.Model.Parameters[p].Value.Data, $"step {step} parameter {p}");
             }
         }
 
