@@ -23,7 +23,7 @@ namespace Flow.Neural.Internal.Kernels;
 internal static unsafe class WinogradConvolution
 {
     /// <summary>Tiles per register block of the element-wise products.</summary>
-    internal const int TileBlock = 12;
+    private const int TileBlock = 12;
 
     /// <summary>Lanes per channel block.</summary>
     private const int Lanes = 16;
@@ -35,7 +35,7 @@ internal static unsafe class WinogradConvolution
     /// Below this many input or output channels the transforms (and the lanes left empty in a channel
     /// block) cost more than the multiplications saved, and the direct convolution is faster.
     /// </summary>
-    internal const int MinChannels = 8;
+    private const int MinChannels = 8;
 
     /// <summary>Whether the kernel runs this geometry on this CPU (3×3, stride 1, enough channels, AVX-512).</summary>
     internal static bool Supports(in ConvGeometry g, int outChannels) =>
@@ -623,7 +623,7 @@ internal static unsafe class WinogradConvolution
     /// Transposes a 16×16 block: row i of the source (16 floats at <paramref name="src"/> + i·stride,
     /// zero for i ≥ <paramref name="rows"/>) becomes column i of <paramref name="dst"/> [16][16].
     /// </summary>
-    internal static void Transpose16(float* src, int stride, int rows, float* dst)
+    private static void Transpose16(float* src, int stride, int rows, float* dst)
     {
         Vector512<float> r0 = Row(src, stride, rows, 0), r1 = Row(src, stride, rows, 1), r2 = Row(src, stride, rows, 2), r3 = Row(src, stride, rows, 3);
         Vector512<float> r4 = Row(src, stride, rows, 4), r5 = Row(src, stride, rows, 5), r6 = Row(src, stride, rows, 6), r7 = Row(src, stride, rows, 7);
