@@ -197,18 +197,18 @@ internal static class Report
 
             foreach (PipelineCase c in cases)
             {
-                double t = MedianOf([.. c.Rounds.SelectMany(r => r.Select(step => step.Seconds))]);
+                double t = Median(c.Rounds.SelectMany(r => r.Select(step => step.Seconds)));
                 if (c.Baseline is null)
                 {
                     Line(o, $"Pipeline baseline ({c.Name}, batch {c.Batch}, 1 worker): {c.Batch / t:F0} samples/s");
                     continue;
                 }
 
-                double t1 = MedianOf([.. c.Baseline.Rounds.SelectMany(r => r.Select(step => step.Seconds))]);
+                double t1 = Median(c.Baseline.Rounds.SelectMany(r => r.Select(step => step.Seconds)));
                 var all = c.Rounds.SelectMany(r => r.Select(step => step.Statistics!)).OrderBy(st => st.BubbleFraction).ToList();
                 PipelineStepStatistics median = all[all.Count / 2];
                 double theory = median.TheoreticalBubbleFraction;
-                var perRound = c.Rounds.Select(r => (MedianOf([.. r.Select(step => step.Statistics!.BubbleFraction)]) - theory) * 100);
+                var perRound = c.Rounds.Select(r => (Median(r.Select(step => step.Statistics!.BubbleFraction)) - theory) * 100);
                 Line(o, $"Pipeline {c.Name} K=2 M={c.MicroBatches} on {(c.FlowPipeline ? "Flow.Pipeline stages" : "Tasks+Channels")}: {c.Batch / t:F0} samples/s ({t1 / t:F2}x of 1 worker); bubble measured {median.BubbleFraction:P1} vs (K-1)/(M+K-1) = {theory:P1} ({(median.BubbleFraction - theory) * 100:+0.0;-0.0} points; median of {all.Count} steps in {Rounds} rounds; per round {string.Join(" ", perRound.Select(d => d.ToString("+0.0;-0.0", CultureInfo.InvariantCulture)))}); stage idle {string.Join(" / ", median.StageIdleFractions.Select(f => f.ToString("P1", CultureInfo.InvariantCulture)))}, busy {string.Join(" / ", median.StageBusy.Select(b => b.TotalMilliseconds.ToString("F2", CultureInfo.InvariantCulture)))} ms, imbalance {median.Imbalance:P1}, wall {median.WallTime.TotalMilliseconds:F2} ms; stages {string.Join(" | ", c.Trainer!.StageLayers)}");
             }
         }
@@ -234,8 +234,8 @@ internal static class Report
                     }
                 }
 
-                string Median(int stage) => MedianOf([.. steps.Select(st => st.StageBusy[stage].TotalMilliseconds)]).ToString("F2", CultureInfo.InvariantCulture);
-                o.WriteLine($"one thread M={m}: stage busy (median of {steps.Count} steps) {Median(0)} / {Median(1)} ms");
+                string StageBusyMs(int stage) => Median(steps.Select(st => st.StageBusy[stage].TotalMilliseconds)).ToString("F2", CultureInfo.InvariantCulture);
+                o.WriteLine($"one thread M={m}: stage busy (median of {steps.Count} steps) {StageBusyMs(0)} / {StageBusyMs(1)} ms");
             }
             foreach (bool flowPipeline in new[] { true, false })
             {
@@ -251,41 +251,41 @@ internal static class Report
                     // Three steps in a row, each traced on its own: one step alone may be one of the host's slow moments.
                     for (int traced = 0; traced < 3; traced++)
                     {
-                    foreach (var st in p.StagesForTrace)
-                    {
-                        st.Trace = [];
-                    }
-
-                    // A garbage collection stops every stage at once: its pause shows as idle in all of them.
-                    TimeSpan pause0 = GC.GetTotalPauseDuration();
-                    long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
-                    int collections0 = GC.CollectionCount(0);
-                    p.TrainStep(x, y);
-                    long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
-                    o.WriteLine($"trace {(flowPipeline ? "Flow.Pipeline" : "Tasks+Channels")} M={m} wall {p.LastStatistics!.WallTime.TotalMilliseconds:F2} ms bubble {p.LastStatistics.BubbleFraction:P1}; step allocated {allocated / 1024.0:F0} KiB, {GC.CollectionCount(0) - collections0} collections, GC pause {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:F2} ms");
-                    foreach (var st in p.StagesForTrace)
-                    {
-                        var events = st.Trace!.OrderBy(e => e.Start).ToList();
-                        double At(long t) => Stopwatch.GetElapsedTime(p.LastRunStart, t).TotalMilliseconds;
-                        var byKind = events.GroupBy(e => e.Kind).Select(g => $"{g.Key} {g.Sum(e => Stopwatch.GetElapsedTime(e.Start, e.End).TotalMilliseconds):F2}");
-                        var gaps = new List<string>();
-                        double previous = 0;
-                        string previousName = "start";
-                        foreach (var e in events)
+                        foreach (var st in p.StagesForTrace)
                         {
-                            if (At(e.Start) - previous > 0.05)
-                            {
-                                gaps.Add($"{previousName}→{e.Kind}{e.M} {At(e.Start) - previous:F2}");
-                            }
-
-                            previous = Math.Max(previous, At(e.End));
-                            previousName = $"{e.Kind}{e.M}";
+                            st.Trace = [];
                         }
 
-                        gaps.Add($"end {p.LastStatistics.WallTime.TotalMilliseconds - previous:F2}");
-                        o.WriteLine($" stage {st.Index}: busy ms {string.Join(", ", byKind)}; idle gaps ms: {string.Join(", ", gaps)}");
-                        o.WriteLine("   " + string.Join(" ", events.Select(e => $"{e.Kind}{e.M}[{At(e.Start):F2}-{At(e.End):F2}]")));
-                    }
+                        // A garbage collection stops every stage at once: its pause shows as idle in all of them.
+                        TimeSpan pause0 = GC.GetTotalPauseDuration();
+                        long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+                        int collections0 = GC.CollectionCount(0);
+                        p.TrainStep(x, y);
+                        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
+                        o.WriteLine($"trace {(flowPipeline ? "Flow.Pipeline" : "Tasks+Channels")} M={m} wall {p.LastStatistics!.WallTime.TotalMilliseconds:F2} ms bubble {p.LastStatistics.BubbleFraction:P1}; step allocated {allocated / 1024.0:F0} KiB, {GC.CollectionCount(0) - collections0} collections, GC pause {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:F2} ms");
+                        foreach (var st in p.StagesForTrace)
+                        {
+                            var events = st.Trace!.OrderBy(e => e.Start).ToList();
+                            double At(long t) => Stopwatch.GetElapsedTime(p.LastRunStart, t).TotalMilliseconds;
+                            var byKind = events.GroupBy(e => e.Kind).Select(g => $"{g.Key} {g.Sum(e => Stopwatch.GetElapsedTime(e.Start, e.End).TotalMilliseconds):F2}");
+                            var gaps = new List<string>();
+                            double previous = 0;
+                            string previousName = "start";
+                            foreach (var e in events)
+                            {
+                                if (At(e.Start) - previous > 0.05)
+                                {
+                                    gaps.Add($"{previousName}→{e.Kind}{e.M} {At(e.Start) - previous:F2}");
+                                }
+
+                                previous = Math.Max(previous, At(e.End));
+                                previousName = $"{e.Kind}{e.M}";
+                            }
+
+                            gaps.Add($"end {p.LastStatistics.WallTime.TotalMilliseconds - previous:F2}");
+                            o.WriteLine($" stage {st.Index}: busy ms {string.Join(", ", byKind)}; idle gaps ms: {string.Join(", ", gaps)}");
+                            o.WriteLine("   " + string.Join(" ", events.Select(e => $"{e.Kind}{e.M}[{At(e.Start):F2}-{At(e.End):F2}]")));
+                        }
                     }
                 }
             }
@@ -425,10 +425,12 @@ internal static class Report
         return string.Create(CultureInfo.InvariantCulture, $"paired {At(0.5):F2}x (p10–p90 {At(0.1):F2}–{At(0.9):F2}, {ratios.Count} rounds)");
     }
 
-    private static double Median(List<double> values)
+    /// <summary>The middle value (the upper one of an even count), from a sorted copy.</summary>
+    private static double Median(IEnumerable<double> values)
     {
-        var copy = new List<double>(values);
-        return MedianOf(copy);
+        List<double> sorted = [.. values];
+        sorted.Sort();
+        return sorted[sorted.Count / 2];
     }
 
     private static void Forward(Sequential model, Tensor x, int cores)
@@ -448,7 +450,7 @@ internal static class Report
             times.Add(Sample(action));
         }
 
-        return MedianOf(times);
+        return Median(times);
     }
 
     /// <summary>Seconds per call, averaged over as many calls as fit in <paramref name="seconds"/> (at least one).</summary>
@@ -463,12 +465,6 @@ internal static class Report
         }
         while (clock.Elapsed.TotalSeconds < seconds);
         return clock.Elapsed.TotalSeconds / reps;
-    }
-
-    private static double MedianOf(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 
     /// <summary>Median GFLOP/s of an action that returns the FLOPs it did.</summary>

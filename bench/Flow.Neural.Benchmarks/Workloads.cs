@@ -143,34 +143,25 @@ internal static class Workloads
     /// stage 1 (1024→1024→1024→192→10) each have about 2.3 M multiply-adds per example in the forward pass,
     /// the input-gradient pass (stage 0: 2.2 M) and the weight-gradient pass.
     /// </summary>
-    internal static Sequential EvenPipelineMlp() => new(
-        Layers.Flatten(),
-        Layers.Dense(784, 128, seed: 1),
-        Layers.Relu(),
-        Layers.Dense(128, 1024, seed: 2),
-        Layers.Relu(),
-        Layers.Dense(1024, 1024, seed: 3),
-        Layers.Relu(),
-        Layers.Dense(1024, 1024, seed: 4),
-        Layers.Relu(),
-        Layers.Dense(1024, 1024, seed: 5),
-        Layers.Relu(),
-        Layers.Dense(1024, 1024, seed: 6),
-        Layers.Relu(),
-        Layers.Dense(1024, 192, seed: 7),
-        Layers.Relu(),
-        Layers.Dense(192, 10, seed: 8));
+    internal static Sequential EvenPipelineMlp() => Mlp(784, 128, 1024, 1024, 1024, 1024, 1024, 192, 10);
 
     /// <summary>A deep MLP whose two halves cost about the same in the forward pass (not in the backward: see <see cref="EvenPipelineMlp"/>).</summary>
-    internal static Sequential BalancedMlp() => new(
-        Layers.Flatten(),
-        Layers.Dense(784, 1024, seed: 1),
-        Layers.Relu(),
-        Layers.Dense(1024, 1024, seed: 2),
-        Layers.Relu(),
-        Layers.Dense(1024, 1024, seed: 3),
-        Layers.Relu(),
-        Layers.Dense(1024, 784, seed: 4),
-        Layers.Relu(),
-        Layers.Dense(784, 10, seed: 5));
+    internal static Sequential BalancedMlp() => Mlp(784, 1024, 1024, 1024, 784, 10);
+
+    /// <summary>Flatten, then Dense layers through <paramref name="widths"/> (seeds 1, 2, …) with a ReLU between each two.</summary>
+    private static Sequential Mlp(params int[] widths)
+    {
+        var layers = new List<Layer> { Layers.Flatten() };
+        for (int i = 0; i + 1 < widths.Length; i++)
+        {
+            if (i > 0)
+            {
+                layers.Add(Layers.Relu());
+            }
+
+            layers.Add(Layers.Dense(widths[i], widths[i + 1], seed: i + 1));
+        }
+
+        return new Sequential([.. layers]);
+    }
 }
