@@ -175,11 +175,11 @@ internal sealed class PipelineStage
     }
 
     /// <summary>
-    /// Adds the weight gradients of all micro-batches at once, after the stage's last backward pass.
-    /// Schedulers call it after handing that pass's input gradient upstream, so the upstream stage
-    /// works on its last micro-batch and its own flush while this one flushes.
+    /// Adds the weight gradients of all micro-batches at once, after the stage's last backward pass
+    /// (<see cref="FinishBackward"/>, which schedulers call after handing that pass's input gradient
+    /// upstream, so the upstream stage works on its last micro-batch and its own flush while this one flushes).
     /// </summary>
-    internal void FlushDeferredGradients()
+    private void FlushDeferredGradients()
     {
         long t0 = Stopwatch.GetTimestamp();
         LayerContext context = BackwardContext();
