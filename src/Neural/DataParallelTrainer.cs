@@ -128,9 +128,12 @@ public sealed class DataParallelTrainer : IBatchTrainer
         }
 
         long t1 = Stopwatch.GetTimestamp();
+        double total = 0;
         for (int r = 0; r < k; r++)
         {
-            _weights[r] = (float)BatchSplit.Part(batch, k, r).Count / batch;
+            int count = BatchSplit.Part(batch, k, r).Count;
+            _weights[r] = (float)count / batch;
+            total += _shardLoss[r] * (double)count;
         }
 
         // One phase after the shards: each worker sums the replicas' gradients over its own slice of
@@ -161,12 +164,6 @@ public sealed class DataParallelTrainer : IBatchTrainer
 
         _optimizer.EndStep(_replicas[0].Parameters);
         long t2 = Stopwatch.GetTimestamp();
-        double total = 0;
-        for (int r = 0; r < k; r++)
-        {
-            total += _shardLoss[r] * (double)BatchSplit.Part(batch, k, r).Count;
-        }
-
         times.ComputeWall = t1 - t0;
         times.UpdateWall = t2 - t1;
         return (float)(total / batch);
