@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using Flow.Neural.Internal.Threading;
 using Flow.Neural.Internal.Training;
 
 namespace Flow.Neural;
@@ -119,7 +120,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _stepBatch = batch;
         try
         {
-            RunOnEachWorker(k, _computeShard);
+            WorkerTeam.Shared.Run(k, _computeShard);
         }
         finally
         {
@@ -145,13 +146,13 @@ public sealed class DataParallelTrainer : IBatchTrainer
         Array.Clear(times.Update);
         if (_optimizer.MaxGradientNorm is null)
         {
-            RunOnEachWorker(k, _reduceAndUpdate);
+            WorkerTeam.Shared.Run(k, _reduceAndUpdate);
         }
         else
         {
-            RunOnEachWorker(k, _reduceForClipping);
+            WorkerTeam.Shared.Run(k, _reduceForClipping);
             _stepScale = _optimizer.GradientScale(_sumSquares.Sum());
-            RunOnEachWorker(k, _updateSlice);
+            WorkerTeam.Shared.Run(k, _updateSlice);
         }
 
         for (int r = 1; r < k; r++)
@@ -167,18 +168,6 @@ public sealed class DataParallelTrainer : IBatchTrainer
         times.ComputeWall = t1 - t0;
         times.UpdateWall = t2 - t1;
         return (float)(total / batch);
-    }
-
-    /// <summary>
-    /// Runs part r of a phase on worker r: the caller and the worker team's persistent helpers, which
-    /// spin between the phases of a step instead of being woken by the thread pool for each phase.
-    /// </summary>
-    private static void RunOnEachWorker(int k, Action<int> body)
-    {
-        if (!Internal.Threading.WorkerTeam.Shared.TryRun(k, body))
-        {
-            Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = k }, body);
-        }
     }
 
     /// <summary>Worker <paramref name="r"/>'s forward and backward pass over its shard of the batch.</summary>
