@@ -74,17 +74,25 @@ internal static class Report
         {
             var single = new SingleWorkerTrainer(FashionMnist.CreateCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)));
             var parallel = new DataParallelTrainer(FashionMnist.CreateCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2);
+
+            // The 2-worker trainer's own chunks, all run by worker 0: what the chunking alone does to one core
+            // (smaller working sets), so the 2-vs-1 ratio can be read with and without it.
+            var chunkedOnOne = new DataParallelTrainer(FashionMnist.CreateCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2)
+            {
+                ChunkAssignment = new int[2 * parallel.ChunksPerWorker],
+            };
             foreach (int batch in (int[])[128, 256])
             {
                 Tensor x = Workloads.RandomTensor(3, batch, 1, 28, 28);
                 Tensor y = Workloads.OneHot(batch, 10, 4);
-                var r = Rotate([FmaOneCore, FmaTwoCores, () => single.TrainStep(x, y), () => parallel.TrainStep(x, y)], rounds: 41, sampleSeconds: batch / 2560.0);
-                double t1 = Median(r[2]), t2 = Median(r[3]);
+                var r = Rotate([FmaOneCore, FmaTwoCores, () => single.TrainStep(x, y), () => parallel.TrainStep(x, y), () => chunkedOnOne.TrainStep(x, y)], rounds: 41, sampleSeconds: batch / 2560.0);
+                double t1 = Median(r[2]), t2 = Median(r[3]), t1Chunked = Median(r[4]);
                 Line(o, $"Data-parallel CNN training, batch {batch}: 1 worker {batch / t1:F0} samples/s, 2 workers {batch / t2:F0} samples/s = {t1 / t2:F2}x; {Paired(r, 2, 3)}; FMA loop 2 vs 1 core in the same rounds {Paired(r, 0, 1, workRatio: 2)}");
+                Line(o, $"  the same {2 * parallel.ChunksPerWorker} chunks all on one worker: {batch / t1Chunked:F0} samples/s ({t1 / t1Chunked:F3}x of the 1-worker trainer); 2 workers against it {t1Chunked / t2:F2}x; {Paired(r, 4, 3)}");
             }
 
             // Where a 2-worker step's time goes, against the same code with one replica at the shard's batch
-            // (64: what each of the two workers does at once) and at the whole batch; one trainer per batch
+            // (64: each worker's share of the batch) and at the whole batch; one trainer per batch
             // size, since a change of batch shape reallocates every layer's buffers.
             Tensor x128 = Workloads.RandomTensor(3, 128, 1, 28, 28);
             Tensor y128 = Workloads.OneHot(128, 10, 4);
@@ -124,10 +132,11 @@ internal static class Report
                 Add("1 replica at batch 128: update", Ms(one128.LastStepTimes.UpdateWall));
                 two.TrainStep(x128, y128);
                 var t = two.LastStepTimes;
-                Add("2 replicas at batch 128: shard phase", Ms(t.ComputeWall));
-                Add("worker 0 shard", Ms(t.Compute[0]));
-                Add("worker 1 shard", Ms(t.Compute[1]));
-                Add("slower shard / faster", (double)Math.Max(t.Compute[0], t.Compute[1]) / Math.Min(t.Compute[0], t.Compute[1]));
+                Add("2 replicas at batch 128: chunk phase", Ms(t.ComputeWall));
+                Add("worker 0 chunks", Ms(t.Compute[0]));
+                Add("worker 1 chunks", Ms(t.Compute[1]));
+                Add("chunks run by worker 1", t.Chunks[1]);
+                Add("slower worker / faster", (double)Math.Max(t.Compute[0], t.Compute[1]) / Math.Min(t.Compute[0], t.Compute[1]));
                 Add("join wait after the slower", Ms(t.ComputeWall - Math.Max(t.Compute[0], t.Compute[1])));
                 Add("update phase", Ms(t.UpdateWall));
                 Add("worker 0 update", Ms(t.Update[0]));

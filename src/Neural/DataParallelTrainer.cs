@@ -6,43 +6,67 @@ using Flow.Neural.Internal.Training;
 namespace Flow.Neural;
 
 /// <summary>
-/// Synchronous data-parallel training: K replicas of one model each run forward and backward on a
-/// shard of the global batch on their own core; then each worker takes a slice of every parameter,
-/// averages the replicas' gradients over it (weighted by shard size), updates it with the one
-/// optimizer and copies the new values to every replica, so all replicas stay identical and the
-/// result equals single-worker training on the whole batch.
+/// Synchronous data-parallel training: K replicas of one model run forward and backward on chunks of
+/// the global batch on their own cores; then each worker takes a slice of every parameter, averages
+/// the chunks' gradients over it (weighted by chunk size), updates it with the one optimizer and
+/// copies the new values to every replica, so all replicas stay identical and the result equals
+/// single-worker training on the whole batch.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The batch is cut into a fixed number of chunks (<see cref="ChunksPerWorker"/> per replica) whose
+/// boundaries depend only on the batch size, and a worker that finishes a chunk takes the next one not
+/// yet taken, so a worker that runs slower (a shared host's second vCPU) does fewer chunks instead of
+/// holding up the step. Each chunk's gradients go to that chunk's own storage and are summed in chunk
+/// order, so the result is bit-identical whichever worker ran which chunk. Models with an active
+/// dropout layer take their chunks in a fixed assignment instead (contiguous chunks per replica), since
+/// each replica draws its own dropout masks.
+/// </para>
+/// <para>
 /// After a step, <see cref="Model"/>'s gradients hold the averaged gradient of the whole batch; the other
-/// replicas' gradients hold their own shard's. Not thread-safe: call <see cref="TrainStep"/> from one thread at a time.
+/// replicas' gradients hold one chunk's. Not thread-safe: call <see cref="TrainStep"/> from one thread at a time.
+/// </para>
 /// </remarks>
 public sealed class DataParallelTrainer : IBatchTrainer
 {
     /// <summary>Slices of a parameter start on multiples of this many floats (one Vector512), so no vector straddles two workers.</summary>
     private const int SliceAlignment = 16;
 
+    /// <summary>The reduce, update and broadcast of a worker's slice go this many floats (16 KiB) at a time.</summary>
+    private const int UpdateBlock = 4096;
+
     private readonly Sequential[] _replicas;
     private readonly Optimizer _optimizer;
     private readonly Loss _loss;
-    private readonly Tensor?[] _inputShards;
-    private readonly Tensor?[] _targetShards;
-    private readonly Tensor?[] _gradients;
-    private readonly float[] _shardLoss;
-    private readonly float[] _weights;
     private readonly double[] _sumSquares;
 
-    /// <summary>Each parameter's gradient array in every replica: [parameter][replica].</summary>
-    private readonly float[][][] _gradientArrays;
+    /// <summary>Whether a layer draws random numbers in training (dropout): chunks then go to replicas in a fixed assignment.</summary>
+    private readonly bool _fixedAssignment;
+
+    /// <summary>Each replica's own gradient tensors, [replica][parameter]; a replica points back to them after its chunks.</summary>
+    private readonly Tensor[][] _homeGradients;
+
+    /// <summary>Each chunk's gradient storage, [chunk][parameter]; chunk c &lt; K uses replica c's own tensors (chunk 0's receive the reduced gradient).</summary>
+    private readonly List<Tensor[]> _chunkGradients = [];
+
+    /// <summary>Each replica's activations and buffers, one set per chunk size it has run (a change of batch shape would reallocate every layer's buffers).</summary>
+    private readonly List<ChunkBuffers>[] _buffers;
 
     /// <summary>Each parameter's value array in every replica: [parameter][replica].</summary>
     private readonly float[][][] _valueArrays;
-    private readonly Action<int> _computeShard;
+    private readonly Action<int> _computeChunks;
     private readonly Action<int> _reduceAndUpdate;
     private readonly Action<int> _reduceForClipping;
     private readonly Action<int> _updateSlice;
+    private float[] _chunkLoss = [];
+    private float[] _chunkWeights = [];
+    private int[] _chunkWorkers = [];
+    private int _chunksPerWorker = 4;
     private Tensor? _stepInputs;
     private Tensor? _stepTargets;
     private int _stepBatch;
+    private int _stepChunks;
+    private int _nextChunk;
     private float _stepRate;
     private float _stepScale;
 
@@ -67,15 +91,13 @@ public sealed class DataParallelTrainer : IBatchTrainer
         }
 
         _optimizer = optimizerFactory() ?? throw new ArgumentException("the optimizer factory returned null", nameof(optimizerFactory));
-        _inputShards = new Tensor?[replicas];
-        _targetShards = new Tensor?[replicas];
-        _gradients = new Tensor?[replicas];
-        _shardLoss = new float[replicas];
-        _weights = new float[replicas];
         _sumSquares = new double[replicas];
-        _gradientArrays = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => _replicas.Select(r => r.Parameters[p].Gradient.Data).ToArray())];
+        _fixedAssignment = model.Layers.Any(l => l is Internal.Layers.DropoutLayer { Rate: > 0f });
+        _homeGradients = [.. _replicas.Select(r => r.Parameters.Select(p => p.Gradient).ToArray())];
+        _chunkGradients.AddRange(_homeGradients);
+        _buffers = [.. _replicas.Select(_ => new List<ChunkBuffers>())];
         _valueArrays = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => _replicas.Select(r => r.Parameters[p].Value.Data).ToArray())];
-        _computeShard = ComputeShard;
+        _computeChunks = ComputeChunks;
         _reduceAndUpdate = owner => UpdateOwnedSlices(owner, reduce: true);
         _reduceForClipping = ReduceForClipping;
         _updateSlice = owner => UpdateOwnedSlices(owner, reduce: false);
@@ -90,6 +112,25 @@ public sealed class DataParallelTrainer : IBatchTrainer
 
     /// <summary>Gets where the last step's time went, per phase and per worker (overwritten by every step).</summary>
     internal Internal.Training.DataParallelStepTimes LastStepTimes { get; }
+
+    /// <summary>Gets or sets how many chunks per replica a batch is cut into (with more than one replica; at most one row per chunk).</summary>
+    /// <value>The default is 4. With 1, chunk r runs on replica r.</value>
+    internal int ChunksPerWorker
+    {
+        get => _chunksPerWorker;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            _chunksPerWorker = value;
+        }
+    }
+
+    /// <summary>Gets or sets a fixed chunk-to-worker assignment (chunk c runs on worker [c], in chunk order), or null to let
+    /// workers take chunks as they come free. Tests use it to show the result does not depend on the assignment.</summary>
+    internal int[]? ChunkAssignment { get; set; }
+
+    /// <summary>Gets which worker ran each chunk of the last step.</summary>
+    internal ReadOnlySpan<int> LastChunkWorkers => _chunkWorkers.AsSpan(0, _stepChunks);
 
     /// <summary>Runs one synchronous training step on a global batch.</summary>
     /// <param name="inputs">The global batch of inputs; its first dimension is the batch size, at least <see cref="Replicas"/>.</param>
@@ -113,14 +154,22 @@ public sealed class DataParallelTrainer : IBatchTrainer
             throw new ArgumentException($"a batch of {batch} cannot be split across {k} replicas", nameof(inputs));
         }
 
+        int chunks = k == 1 ? 1 : Math.Min(batch, k * _chunksPerWorker);
+        if (ChunkAssignment is { } assignment && (assignment.Length != chunks || assignment.Any(w => (uint)w >= (uint)k)))
+        {
+            throw new InvalidOperationException($"the chunk assignment has {assignment.Length} entries for {chunks} chunks and {k} workers");
+        }
+
+        PrepareChunks(chunks);
         Internal.Training.DataParallelStepTimes times = LastStepTimes;
         long t0 = Stopwatch.GetTimestamp();
         _stepInputs = inputs;
         _stepTargets = targets;
         _stepBatch = batch;
+        _nextChunk = 0;
         try
         {
-            WorkerTeam.Shared.Run(k, _computeShard);
+            WorkerTeam.Shared.Run(k, _computeChunks);
         }
         finally
         {
@@ -130,14 +179,14 @@ public sealed class DataParallelTrainer : IBatchTrainer
 
         long t1 = Stopwatch.GetTimestamp();
         double total = 0;
-        for (int r = 0; r < k; r++)
+        for (int c = 0; c < chunks; c++)
         {
-            int count = BatchSplit.Part(batch, k, r).Count;
-            _weights[r] = (float)count / batch;
-            total += _shardLoss[r] * (double)count;
+            int count = BatchSplit.Part(batch, chunks, c).Count;
+            _chunkWeights[c] = (float)count / batch;
+            total += _chunkLoss[c] * (double)count;
         }
 
-        // One phase after the shards: each worker sums the replicas' gradients over its own slice of
+        // One phase after the chunks: each worker sums the chunks' gradients over its own slice of
         // every parameter, updates that slice of replica 0 with the optimizer and copies the new values
         // to the other replicas (no k-fold repeated step, no separate all-gather of the gradients).
         // Clipping needs the global norm before any update, so it takes a phase more.
@@ -170,25 +219,127 @@ public sealed class DataParallelTrainer : IBatchTrainer
         return (float)(total / batch);
     }
 
-    /// <summary>Worker <paramref name="r"/>'s forward and backward pass over its shard of the batch.</summary>
-    private void ComputeShard(int r)
+    /// <summary>Makes room for <paramref name="chunks"/> chunks' gradients, losses and weights.</summary>
+    private void PrepareChunks(int chunks)
+    {
+        _stepChunks = chunks;
+        IReadOnlyList<Parameter> parameters = _replicas[0].Parameters;
+        while (_chunkGradients.Count < chunks)
+        {
+            _chunkGradients.Add([.. parameters.Select(p => new Tensor([.. p.Gradient.Shape]))]);
+        }
+
+        if (_chunkLoss.Length < chunks)
+        {
+            _chunkLoss = new float[chunks];
+            _chunkWeights = new float[chunks];
+            _chunkWorkers = new int[chunks];
+        }
+    }
+
+    /// <summary>Worker <paramref name="worker"/>'s part of the first phase: forward and backward over chunks of the batch on its replica.</summary>
+    private void ComputeChunks(int worker)
     {
         long start = Stopwatch.GetTimestamp();
         int k = _replicas.Length;
-        (int first, int count) = BatchSplit.Part(_stepBatch, k, r);
-        Tensor x = BatchSplit.CopyRows(_stepInputs!, first, count, ref _inputShards[r]);
-        Tensor y = BatchSplit.CopyRows(_stepTargets!, first, count, ref _targetShards[r]);
-        Sequential replica = _replicas[r];
-        replica.ZeroGradients();
-        Tensor output = replica.Forward(x, training: true);
-        if (_gradients[r] is null || !_gradients[r]!.HasShape([.. output.Shape]))
+        int chunks = _stepChunks;
+        int done = 0;
+        try
         {
-            _gradients[r] = new Tensor([.. output.Shape]);
+            if (ChunkAssignment is { } assignment)
+            {
+                for (int c = 0; c < chunks; c++)
+                {
+                    if (assignment[c] == worker)
+                    {
+                        RunChunk(worker, c);
+                        done++;
+                    }
+                }
+            }
+            else if (_fixedAssignment || chunks == k)
+            {
+                (int first, int count) = BatchSplit.Part(chunks, k, worker);
+                for (int c = first; c < first + count; c++)
+                {
+                    RunChunk(worker, c);
+                    done++;
+                }
+            }
+            else
+            {
+                int c;
+                while ((c = Interlocked.Increment(ref _nextChunk) - 1) < chunks)
+                {
+                    RunChunk(worker, c);
+                    done++;
+                }
+            }
+        }
+        finally
+        {
+            IReadOnlyList<Parameter> parameters = _replicas[worker].Parameters;
+            Tensor[] home = _homeGradients[worker];
+            for (int p = 0; p < parameters.Count; p++)
+            {
+                parameters[p].Gradient = home[p];
+            }
         }
 
-        _shardLoss[r] = _loss.Compute(output, y, _gradients[r]!);
-        replica.BackwardParameters(_gradients[r]!);
-        LastStepTimes.Compute[r] = Stopwatch.GetTimestamp() - start;
+        LastStepTimes.Compute[worker] = Stopwatch.GetTimestamp() - start;
+        LastStepTimes.Chunks[worker] = done;
+    }
+
+    /// <summary>Forward and backward over chunk <paramref name="chunk"/> on replica <paramref name="worker"/>, its gradients into the chunk's own storage.</summary>
+    private void RunChunk(int worker, int chunk)
+    {
+        (int first, int count) = BatchSplit.Part(_stepBatch, _stepChunks, chunk);
+        Sequential replica = _replicas[worker];
+        ChunkBuffers buffers = BuffersFor(worker, count);
+        Tensor x = BatchSplit.CopyRows(_stepInputs!, first, count, ref buffers.Inputs);
+        Tensor y = BatchSplit.CopyRows(_stepTargets!, first, count, ref buffers.Targets);
+        IReadOnlyList<Parameter> parameters = replica.Parameters;
+        Tensor[] gradients = _chunkGradients[chunk];
+        for (int p = 0; p < parameters.Count; p++)
+        {
+            Array.Clear(gradients[p].Data);
+            parameters[p].Gradient = gradients[p];
+        }
+
+        if (!ReferenceEquals(buffers.Options, replica.Options))
+        {
+            buffers.Options = replica.Options;
+            buffers.ForwardContext = new Internal.Layers.LayerContext(replica.Options, Training: true);
+            buffers.BackwardContext = new Internal.Layers.LayerContext(replica.Options, Training: true, SkipInputGradient: true);
+        }
+
+        int layers = replica.Layers.Count;
+        Tensor output = replica.ForwardRange(x, buffers.Layers, 0, layers, buffers.ForwardContext!);
+        if (buffers.OutputGradient is null || !buffers.OutputGradient.HasShape([.. output.Shape]))
+        {
+            buffers.OutputGradient = new Tensor([.. output.Shape]);
+        }
+
+        _chunkLoss[chunk] = _loss.Compute(output, y, buffers.OutputGradient);
+        replica.BackwardRange(buffers.OutputGradient, buffers.Layers, 0, layers, buffers.BackwardContext!);
+        _chunkWorkers[chunk] = worker;
+    }
+
+    /// <summary>Replica <paramref name="worker"/>'s buffers for chunks of <paramref name="rows"/> rows.</summary>
+    private ChunkBuffers BuffersFor(int worker, int rows)
+    {
+        List<ChunkBuffers> list = _buffers[worker];
+        foreach (ChunkBuffers b in list)
+        {
+            if (b.Rows == rows)
+            {
+                return b;
+            }
+        }
+
+        var created = new ChunkBuffers(rows, _replicas[worker].CreateStates(0, _replicas[worker].Layers.Count));
+        list.Add(created);
+        return created;
     }
 
     /// <summary>Worker <paramref name="owner"/>'s slices of every parameter: reduced into replica 0 (unless the clipping phase did), updated there and copied to the other replicas.</summary>
@@ -198,19 +349,25 @@ public sealed class DataParallelTrainer : IBatchTrainer
         IReadOnlyList<Parameter> parameters = _replicas[0].Parameters;
         for (int p = 0; p < parameters.Count; p++)
         {
-            (int first, int count) = OwnedSlice(_gradientArrays[p][0].Length, owner);
+            (int first, int count) = OwnedSlice(parameters[p].Gradient.Length, owner);
             if (count == 0)
             {
                 continue;
             }
 
-            if (reduce)
+            // Block by block, so the sum of the chunks' gradients is still in L1 when the optimizer reads
+            // it and the new values when they are copied to the other replicas.
+            for (int block = first; block < first + count; block += UpdateBlock)
             {
-                ReduceSlice(p, first, count);
-            }
+                int length = Math.Min(UpdateBlock, first + count - block);
+                if (reduce)
+                {
+                    ReduceSlice(p, block, length);
+                }
 
-            _optimizer.UpdateRange(p, parameters[p], first, count, _stepRate, _stepScale);
-            BroadcastSlice(p, first, count);
+                _optimizer.UpdateRange(p, parameters[p], block, length, _stepRate, _stepScale);
+                BroadcastSlice(p, block, length);
+            }
         }
 
         LastStepTimes.Update[owner] += Stopwatch.GetTimestamp() - start;
@@ -221,11 +378,12 @@ public sealed class DataParallelTrainer : IBatchTrainer
     {
         long start = Stopwatch.GetTimestamp();
         double sumSquares = 0;
-        for (int p = 0; p < _gradientArrays.Length; p++)
+        Tensor[] reducedInto = _chunkGradients[0];
+        for (int p = 0; p < reducedInto.Length; p++)
         {
-            (int first, int count) = OwnedSlice(_gradientArrays[p][0].Length, owner);
+            (int first, int count) = OwnedSlice(reducedInto[p].Length, owner);
             ReduceSlice(p, first, count);
-            ReadOnlySpan<float> reduced = _gradientArrays[p][0].AsSpan(first, count);
+            ReadOnlySpan<float> reduced = reducedInto[p].Data.AsSpan(first, count);
             sumSquares += TensorPrimitives.Dot(reduced, reduced);
         }
 
@@ -233,15 +391,14 @@ public sealed class DataParallelTrainer : IBatchTrainer
         LastStepTimes.Update[owner] += Stopwatch.GetTimestamp() - start;
     }
 
-    /// <summary>Replica 0's gradient slice becomes the shard-size-weighted sum of every replica's.</summary>
+    /// <summary>Replica 0's gradient slice (chunk 0's storage) becomes the chunk-size-weighted sum of every chunk's, in chunk order.</summary>
     private void ReduceSlice(int parameter, int first, int count)
     {
-        float[][] perReplica = _gradientArrays[parameter];
-        Span<float> sum = perReplica[0].AsSpan(first, count);
-        TensorPrimitives.Multiply(sum, _weights[0], sum);
-        for (int r = 1; r < perReplica.Length; r++)
+        Span<float> sum = _chunkGradients[0][parameter].Data.AsSpan(first, count);
+        TensorPrimitives.Multiply(sum, _chunkWeights[0], sum);
+        for (int c = 1; c < _stepChunks; c++)
         {
-            TensorPrimitives.MultiplyAdd(perReplica[r].AsSpan(first, count), _weights[r], sum, sum);
+            TensorPrimitives.MultiplyAdd(_chunkGradients[c][parameter].Data.AsSpan(first, count), _chunkWeights[c], sum, sum);
         }
     }
 
@@ -264,5 +421,26 @@ public sealed class DataParallelTrainer : IBatchTrainer
         int first = Math.Min(length, (int)((long)blocks * owner / k) * SliceAlignment);
         int end = Math.Min(length, (int)((long)blocks * (owner + 1) / k) * SliceAlignment);
         return (first, end - first);
+    }
+
+    /// <summary>One replica's layer states and input, target and output-gradient buffers for chunks of one size.</summary>
+    private sealed class ChunkBuffers(int rows, Internal.Layers.LayerState[] layers)
+    {
+        internal int Rows { get; } = rows;
+
+        internal Internal.Layers.LayerState[] Layers { get; } = layers;
+
+        internal Tensor? Inputs;
+
+        internal Tensor? Targets;
+
+        internal Tensor? OutputGradient;
+
+        /// <summary>The replica's options the two contexts were made from (a caller may replace a model's options).</summary>
+        internal ComputeOptions? Options;
+
+        internal Internal.Layers.LayerContext? ForwardContext;
+
+        internal Internal.Layers.LayerContext? BackwardContext;
     }
 }

@@ -17,7 +17,9 @@ public sealed class Parameter
     public Tensor Value { get; }
 
     /// <summary>Gets the gradient; backward passes add to it until it is cleared.</summary>
-    public Tensor Gradient { get; }
+    /// <remarks>The data-parallel trainer points it at a chunk's own gradient storage while a replica
+    /// runs that chunk, and back before <see cref="DataParallelTrainer.TrainStep"/> returns.</remarks>
+    public Tensor Gradient { get; internal set; }
 
     /// <summary>Bumped whenever the library changes <see cref="Value"/> (optimizer steps, copies), so layers can keep derived copies.</summary>
     internal int Version { get; set; }

@@ -72,6 +72,69 @@ public class DataParallelTrainerTests
     }
 
     [Fact]
+    public void TrainStep_DifferentChunkToWorkerAssignments_BitIdentical()
+    {
+        // A batch of 20 in 8 chunks (rows 2 and 3: two chunk sizes per replica). Two forced assignments,
+        // one of them every chunk on worker 0, and the free one (workers take chunks as they come free):
+        // chunk gradients summed in chunk order make all three the same to the bit.
+        int[][] assignments = [[0, 0, 0, 0, 0, 0, 0, 0], [1, 0, 1, 1, 0, 1, 0, 0], [1, 1, 1, 1, 1, 1, 1, 0]];
+        DataParallelTrainer NewTrainer() => new(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f), momentum: 0.9f), 2);
+        DataParallelTrainer[] trainers = [NewTrainer(), NewTrainer(), NewTrainer(), NewTrainer()];
+        for (int i = 0; i < assignments.Length; i++)
+        {
+            trainers[i].ChunkAssignment = assignments[i];
+        }
+
+        for (int step = 0; step < 6; step++)
+        {
+            Tensor x = TestData.Random(800 + step, 20, 1, 8, 8);
+            Tensor y = TestData.OneHot(900 + step, 20, 4);
+            float[] losses = [.. trainers.Select(t => t.TrainStep(x, y))];
+            for (int i = 0; i < assignments.Length; i++)
+            {
+                Assert.Equal(assignments[i], trainers[i].LastChunkWorkers.ToArray());
+                Assert.Equal(assignments[i].Count(w => w == 1), trainers[i].LastStepTimes.Chunks[1]);
+            }
+
+            Assert.Equal(8, trainers[3].LastStepTimes.Chunks.Sum());
+            Assert.All(losses, l => Assert.Equal(BitConverter.SingleToInt32Bits(losses[0]), BitConverter.SingleToInt32Bits(l)));
+        }
+
+        foreach (DataParallelTrainer t in trainers[1..])
+        {
+            for (int p = 0; p < t.Model.Parameters.Count; p++)
+            {
+                Assert.Equal(trainers[0].Model.Parameters[p].Value.Data, t.Model.Parameters[p].Value.Data);
+                Assert.Equal(trainers[0].Model.Parameters[p].Gradient.Data, t.Model.Parameters[p].Gradient.Data);
+            }
+        }
+    }
+
+    [Fact]
+    public void TrainStep_ModelWithDropout_ContiguousChunksPerReplica()
+    {
+        // Each replica draws its own dropout masks, so chunks cannot go to whichever worker is free.
+        var model = new Sequential(Layers.Dense(12, 32, seed: 1), Layers.Relu(), Layers.Dropout(0.3f, seed: 2), Layers.Dense(32, 3, seed: 3));
+        var trainer = new DataParallelTrainer(model, Losses.MeanSquaredError(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f)), 2);
+
+        trainer.TrainStep(TestData.Random(1000, 16, 12), TestData.Random(1001, 16, 3));
+
+        Assert.Equal([0, 0, 0, 0, 1, 1, 1, 1], trainer.LastChunkWorkers.ToArray());
+    }
+
+    [Fact]
+    public void TrainStep_ChunkAssignmentOfTheWrongLength_Throws()
+    {
+        var trainer = new DataParallelTrainer(Models.SmallMlp(), Losses.MeanSquaredError(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f)), 2)
+        {
+            ChunkAssignment = [0, 1, 0],
+        };
+
+        var error = Assert.Throws<InvalidOperationException>(() => trainer.TrainStep(TestData.Random(1, 16, 12), TestData.Random(2, 16, 3)));
+        Assert.Equal("the chunk assignment has 3 entries for 8 chunks and 2 workers", error.Message);
+    }
+
+    [Fact]
     public void LastStepTimes_AfterAStep_EachWorkerTimedInsideItsPhase()
     {
         var trainer = new DataParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f)), 2);

@@ -11,15 +11,19 @@ internal sealed class DataParallelStepTimes
     {
         Compute = new long[workers];
         Update = new long[workers];
+        Chunks = new int[workers];
     }
 
-    /// <summary>Gets each worker's forward and backward time over its shard.</summary>
+    /// <summary>Gets each worker's forward and backward time over its chunks of the batch.</summary>
     internal long[] Compute { get; }
+
+    /// <summary>Gets how many chunks of the batch each worker ran.</summary>
+    internal int[] Chunks { get; }
 
     /// <summary>Gets each worker's time reducing, updating and broadcasting its slice of the parameters.</summary>
     internal long[] Update { get; }
 
-    /// <summary>Gets or sets the wall time of the shard phase (fork, all workers, join).</summary>
+    /// <summary>Gets or sets the wall time of the shard phase (fork, all workers' chunks, join).</summary>
     internal long ComputeWall { get; set; }
 
     /// <summary>Gets or sets the wall time of the reduce-and-update phase(s), including the caller's serial bookkeeping.</summary>
