@@ -213,6 +213,45 @@ if (args.Length > 1 && args[0] == "decode")
     return 0;
 }
 
+if (args.Length > 1 && args[0] == "probe")
+{
+    // What the job's cost measurement sees: ms per Read (one FFmpeg thread, one image reused) of the first 12 frames,
+    // alone and while an ONNX Runtime session is being created on another core, then what the job chose.
+    var (input, detector, _) = CaseOf(args[1], 40);
+    for (int pass = 0; pass < repeat; pass++)
+    {
+        foreach (bool opening in new[] { false, true })
+        {
+            Task open = Task.CompletedTask;
+            BlazeFaceDetector? session = null;
+            if (opening)
+            {
+                session = new BlazeFaceDetector(new BlazeFaceOptions { ModelPath = VideoAssets.BlazeFaceModel(detector == DetectorKind.BlazeFaceBack) });
+                open = session.OpenAsync(new StageContext("detect"), default).AsTask();
+            }
+
+            using var capture = new VideoCapture(input, VideoCaptureAPIs.FFMPEG, [70, 1]);
+            using var image = new Mat();
+            var ms = new List<double>();
+            for (int i = 0; i < 12; i++)
+            {
+                long started = Stopwatch.GetTimestamp();
+                capture.Read(image);
+                ms.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            open.GetAwaiter().GetResult();
+            session?.CloseAsync(default).AsTask().GetAwaiter().GetResult();
+            Console.WriteLine($"pass {pass}, {(opening ? "session opening" : "alone")}: " + string.Join(" ", ms.Select(m => $"{m:0.00}")));
+        }
+
+        var auto = FlowRun(input, detector, null, null);
+        Console.WriteLine($"pass {pass}: job chose {auto.Choice}, {auto.Fps:0} fps");
+    }
+
+    return 0;
+}
+
 if (args.Length > 1 && args[0] == "setup")
 {
     // Fixed cost of a run: one frame through the Flow job vs through the sequential loop (open, session(s), first frame).
@@ -263,6 +302,11 @@ void Measure(string input, string path, DetectorKind detector, int? maxFrames)
             ? WithOpenCvThreads(1, () => FlowRun(path, detector, maxFrames, 2))
             : FlowRun(path, detector, maxFrames, 1, o => o.DecoderThreads = 2)),
     };
+    if (!hog)
+    {
+        // The job's default for the ONNX detectors: replicas and decoding threads chosen from the measured first frames.
+        variants = [.. variants, () => Measured(() => FlowRun(path, detector, maxFrames, null))];
+    }
 
     for (int w = 0; w < warmup; w++)
     {
@@ -295,17 +339,22 @@ void Measure(string input, string path, DetectorKind detector, int? maxFrames)
     Row("flow dop 1", flow1);
     Row("flow dop 2", flow2);
     Row(hog ? "flow dop 2 (OpenCV 1 thread)" : "flow dop 1 (2 FFmpeg decoding threads)", medians[5]);
+    if (!hog)
+    {
+        Row($"flow auto ({string.Join(", ", runs[6].Select(run => run.Choice).Distinct())})", medians[6]);
+    }
 
     Console.WriteLine($"{input} {detector}: decode {decode.Fps:0.0} fps, sequential {sequential.Fps:0.0} / {sequentialDefault.Fps:0.0}, flow dop1 {flow1.Fps:0.0}, dop2 {flow2.Fps:0.0} ({DateTime.UtcNow:HH:mm:ss})");
     // Each round's Flow runs against the loop run of the same round (neighbours in time, so a swing in the machine's speed
     // hits both): less sensitive to that swing than the ratio of medians in the table.
     Console.WriteLine($"  per round, × sequential: flow dop 1 {string.Join(" ", runs[3].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}; " +
         $"flow dop 2 {string.Join(" ", runs[4].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}; " +
-        $"variant 5 {string.Join(" ", runs[5].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}");
+        $"variant 5 {string.Join(" ", runs[5].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}" +
+        (hog ? string.Empty : $"; flow auto {string.Join(" ", runs[6].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}, % of decode-only {string.Join(" ", runs[6].Select((run, r) => $"{100 * run.Fps / runs[0][r].Fps:0}"))}"));
     // Every run in the order run (the spread behind each median): fps, cores busy, and for Flow the end-to-end p50/p99 ms.
     for (int v = 0; v < runs.Length; v++)
     {
-        Console.WriteLine($"  variant {v}: " + string.Join(", ", runs[v].Select(run => $"{run.Fps:0} fps/{run.Cores:0.00} cores" + (run.P50 is { } p50 ? $"/{p50:0.0}-{run.P99:0.0} ms" : string.Empty))));
+        Console.WriteLine($"  variant {v}: " + string.Join(", ", runs[v].Select(run => $"{run.Fps:0} fps/{run.Cores:0.00} cores" + (run.P50 is { } p50 ? $"/{p50:0.0}-{run.P99:0.0} ms" : string.Empty) + (run.Choice is { } c && v == 6 ? $" [{c}]" : string.Empty))));
     }
 
 }
@@ -427,14 +476,26 @@ static Run Sequential(string path, DetectorKind detector, int? maxFrames, int in
     return new Run(frames, fps, latencies[latencies.Count / 2], latencies[Math.Min(latencies.Count - 1, (int)(latencies.Count * 0.99))]);
 }
 
-static Run FlowRun(string path, DetectorKind detector, int? maxFrames, int dop, Action<VideoDetectOptions>? configure = null)
+// dop null: the job's default (for the ONNX detectors on a file: chosen from the measured cost of the first frames).
+static Run FlowRun(string path, DetectorKind detector, int? maxFrames, int? dop, Action<VideoDetectOptions>? configure = null)
 {
     var watch = Stopwatch.StartNew();
-    var options = new VideoDetectOptions { Input = path, Detector = detector, DegreeOfParallelism = dop, MaxFrames = maxFrames, View = LiveViewMode.ReportOnly };
+    var options = new VideoDetectOptions { Input = path, Detector = detector, MaxFrames = maxFrames, View = LiveViewMode.ReportOnly };
+    if (dop is { } replicas)
+    {
+        options.DegreeOfParallelism = replicas;
+    }
+
     configure?.Invoke(options);
     var result = new VideoDetectJob(options).RunAsync(null, default).GetAwaiter().GetResult();
     var output = result.Pipeline["output"];
-    return new Run(result.Frames.Count, result.Frames.Count / watch.Elapsed.TotalSeconds, output.EndToEndP50.TotalMilliseconds, output.EndToEndP99.TotalMilliseconds);
+    var choice = result.Parallelism;
+    return new Run(result.Frames.Count, result.Frames.Count / watch.Elapsed.TotalSeconds, output.EndToEndP50.TotalMilliseconds, output.EndToEndP99.TotalMilliseconds)
+    {
+        Choice = choice.Measured
+            ? string.Create(CultureInfo.InvariantCulture, $"dop {choice.DegreeOfParallelism}+{choice.DecoderThreads} thr, {choice.DecodeMillisecondsPerFrame:0.00}/{choice.DetectMillisecondsPerFrame:0.00} ms")
+            : $"dop {choice.DegreeOfParallelism}+{choice.DecoderThreads} thr",
+    };
 }
 
 string? StringArg(string name)
@@ -454,4 +515,6 @@ internal sealed record Run(int Frames, double Fps, double? P50, double? P99)
     public double CpuMsPerFrame { get; init; }
 
     public double Cores { get; init; }
+
+    public string? Choice { get; init; }
 }

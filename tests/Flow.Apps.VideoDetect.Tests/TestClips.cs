@@ -6,8 +6,14 @@ internal static class TestClips
     private static readonly Lazy<GroundTruthClip> Short = new(() =>
         SyntheticFaceClip.Generate(Path.Combine(NewFolder(), "faces24.avi"), new SyntheticClipOptions { FrameCount = 24, FramesPerBackground = 8 }));
 
+    private static readonly Lazy<GroundTruthClip> Measurable = new(() =>
+        SyntheticFaceClip.Generate(Path.Combine(NewFolder(), "faces100.avi"), new SyntheticClipOptions { FrameCount = (int)FrameCostProbe.MinFrames, FramesPerBackground = 25 }));
+
     /// <summary>24 frames, 3 moving faces, a new background every 8 frames.</summary>
     public static GroundTruthClip Faces24 => Short.Value;
+
+    /// <summary>The shortest clip whose decoding and detection costs the job measures (100 frames), a new background every 25.</summary>
+    public static GroundTruthClip Faces100 => Measurable.Value;
 
     public static string NewFolder()
     {

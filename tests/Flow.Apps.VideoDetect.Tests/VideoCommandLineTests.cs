@@ -32,6 +32,19 @@ public class VideoCommandLineTests
     }
 
     [Fact]
+    public async Task Run_DefaultsOnAFile_ReportLineNamesTheMeasuredReplicasAndDecodingThreads()
+    {
+        var (code, output, _) = await RunAsync(new VideoDetectOptions { Input = TestClips.Faces100.VideoPath });
+        var (setCode, setOutput, _) = await RunAsync(new VideoDetectOptions { Input = TestClips.Faces100.VideoPath, DegreeOfParallelism = 2, MaxFrames = 10 });
+
+        Assert.Equal((0, 0), (code, setCode));
+        Assert.Matches(@"video: 100 frames out of 100 read, \d+ detections, \d+ tracks; dop [12], [12] FFmpeg decoding threads? \(measured: decode \d+\.\d\d ms/frame, detect \d+\.\d\d ms/frame\)", output);
+        Assert.Contains($"video: 10 frames out of 10 read, ", setOutput, StringComparison.Ordinal);
+        Assert.Contains($"; dop 2, {Math.Max(1, Environment.ProcessorCount - 2)} FFmpeg decoding thread", setOutput, StringComparison.Ordinal);
+        Assert.EndsWith(" (set)", setOutput.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_MissingModel_FailsWithOneLineNamingIt()
     {
         var options = new VideoDetectOptions { Input = TestClips.Faces24.VideoPath };

@@ -27,46 +27,79 @@ public class VideoDetectJobTests
     }
 
     [Theory]
-    [InlineData(2, 1)]
-    [InlineData(4, 3)]
-    public async Task BlazeFace_GeneratedClip_SameDetectionsAndTrackIdsAsTheSequentialLoop(int dop, int batch)
+    [InlineData(2, 1, null)]
+    [InlineData(4, 3, null)]
+    [InlineData(1, 1, 2)] // the setting chosen for a decoding-bound input on 2 cores: FFmpeg's frame threads must not change a pixel
+    public async Task BlazeFace_GeneratedClip_SameDetectionsAndTrackIdsAsTheSequentialLoop(int dop, int batch, int? decoderThreads)
     {
         // The loop a user would write, with the same detector and tracker: pooled tensors, recycled decode
         // images and bound ONNX Runtime buffers in the pipeline must not change a single box.
         var clip = TestClips.Faces24;
-        var options = new BlazeFaceOptions { ModelPath = VideoAssets.BlazeFaceModel(back: false) };
-        var expected = new List<IReadOnlyList<Detection>>();
-        var detector = new BlazeFaceDetector(options);
-        await detector.OpenAsync(null!, default);
-        var tracker = new IouTracker();
-        using (var capture = new OpenCvSharp.VideoCapture(clip.VideoPath, OpenCvSharp.VideoCaptureAPIs.FFMPEG))
-        using (var image = new OpenCvSharp.Mat())
-        {
-            for (int i = 0; capture.Read(image) && !image.Empty(); i++)
-            {
-                var frame = new Frame(i, TimeSpan.Zero, image, clip.VideoPath);
-                var found = (await detector.ProcessAsync([FrameTensors.Letterbox(frame, options.InputFormat)], default))[0];
-                expected.Add(tracker.Update(found.Detections));
-            }
-        }
-
-        await detector.CloseAsync(default);
+        var expected = await SequentialLoopAsync(clip.VideoPath);
         var result = await new VideoDetectJob(new VideoDetectOptions
         {
             Input = clip.VideoPath,
             Detector = DetectorKind.BlazeFaceFront,
             DegreeOfParallelism = dop,
             BatchSize = batch,
+            DecoderThreads = decoderThreads,
         }).RunAsync(null, default);
 
         Assert.Equal(24, expected.Count);
         Assert.Equal(dop + 1, result.Pipeline["detect"].BoundedCapacity); // a file: one frame more than replicas, so out-of-order results do not stall a replica
+        Assert.Equal("set", result.Parallelism.Reason);
+        Assert.Equal(decoderThreads ?? Math.Max(1, Environment.ProcessorCount - dop), result.Parallelism.DecoderThreads);
         Assert.True(expected.Sum(d => d.Count) >= 60, "the loop should find most of the 72 faces");
         Assert.Equal(expected.Count, result.Frames.Count);
         for (int i = 0; i < expected.Count; i++)
         {
             Assert.Equal(expected[i], result.Frames[i].Detections);
         }
+    }
+
+    [Fact]
+    public async Task BlazeFace_DefaultsOnAMeasurableFile_ChooseFromMeasuredCostsAndGiveTheSequentialLoopsDetections()
+    {
+        // Neither DOP nor decoding threads set: the job measures the first frames, picks a setting, and hands the
+        // session it measured with to the pipeline as a replica. Which setting wins depends on the machine; what
+        // must hold is that the run used it and that no box, score or track id differs from the plain loop.
+        var clip = TestClips.Faces100;
+        var expected = await SequentialLoopAsync(clip.VideoPath);
+        var result = await new VideoDetectJob(new VideoDetectOptions { Input = clip.VideoPath }).RunAsync(null, default);
+
+        var choice = result.Parallelism;
+        Assert.True(choice.Measured, choice.ToString());
+        Assert.True(choice.DecodeMillisecondsPerFrame > 0 && choice.DetectMillisecondsPerFrame > 0, choice.ToString());
+        var rule = ParallelismChoice.FromCosts(choice.DecodeMillisecondsPerFrame!.Value, choice.DetectMillisecondsPerFrame!.Value, Environment.ProcessorCount);
+        Assert.Equal((rule.DegreeOfParallelism, rule.DecoderThreads), (choice.DegreeOfParallelism, choice.DecoderThreads));
+        Assert.Equal(choice.DegreeOfParallelism, result.Pipeline["detect"].MaxDegreeOfParallelism);
+        Assert.Equal(choice.DegreeOfParallelism, result.Pipeline["preprocess"].MaxDegreeOfParallelism);
+        Assert.Equal(100, expected.Count);
+        Assert.Equal(expected.Count, result.Frames.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i], result.Frames[i].Detections);
+        }
+    }
+
+    [Theory]
+    [InlineData(3, null, 99L, "set")]           // an explicit DOP wins
+    [InlineData(null, 2, 99L, "set")]           // so do explicit decoding threads
+    [InlineData(null, null, 99L, "default")]    // fewer frames than are worth measuring
+    public async Task BlazeFace_SetOrShortRuns_AreNotMeasured(int? dop, int? decoderThreads, long maxFrames, string reason)
+    {
+        var options = new VideoDetectOptions { Input = TestClips.Faces100.VideoPath, DecoderThreads = decoderThreads, MaxFrames = maxFrames };
+        if (dop is { } replicas)
+        {
+            options.DegreeOfParallelism = replicas;
+        }
+
+        var result = await new VideoDetectJob(options).RunAsync(null, default);
+        Assert.False(result.Parallelism.Measured);
+        Assert.Equal(reason, result.Parallelism.Reason);
+        Assert.Equal(dop ?? 2, result.Pipeline["detect"].MaxDegreeOfParallelism);
+        Assert.Equal(decoderThreads ?? Math.Max(1, Environment.ProcessorCount - (dop ?? 2)), result.Parallelism.DecoderThreads);
+        Assert.Equal(99, result.Frames.Count);
     }
 
     [Fact]
@@ -153,5 +186,28 @@ public class VideoDetectJobTests
         Assert.Equal([0L, 1L], result.Frames.Select(f => f.FrameIndex));
         Assert.Single(result.Frames[0].Detections);          // one portrait
         Assert.Equal(3, result.Frames[1].Detections.Count);  // three women in sample3.jpg
+    }
+
+    /// <summary>The loop a user would write: one Mat read into again and again, letterbox, BlazeFace front-128, track.</summary>
+    private static async Task<List<IReadOnlyList<Detection>>> SequentialLoopAsync(string path)
+    {
+        var options = new BlazeFaceOptions { ModelPath = VideoAssets.BlazeFaceModel(back: false) };
+        var expected = new List<IReadOnlyList<Detection>>();
+        var detector = new BlazeFaceDetector(options);
+        await detector.OpenAsync(null!, default);
+        var tracker = new IouTracker();
+        using (var capture = new OpenCvSharp.VideoCapture(path, OpenCvSharp.VideoCaptureAPIs.FFMPEG))
+        using (var image = new OpenCvSharp.Mat())
+        {
+            for (int i = 0; capture.Read(image) && !image.Empty(); i++)
+            {
+                var frame = new Frame(i, TimeSpan.Zero, image, path);
+                var found = (await detector.ProcessAsync([FrameTensors.Letterbox(frame, options.InputFormat)], default))[0];
+                expected.Add(tracker.Update(found.Detections));
+            }
+        }
+
+        await detector.CloseAsync(default);
+        return expected;
     }
 }

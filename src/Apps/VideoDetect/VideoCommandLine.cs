@@ -21,12 +21,12 @@ internal static class VideoCommandLine
         var output = new Option<string?>("--output", "-o") { Description = "Annotated video to write: .mp4 (mp4v) or .avi (MJPG)." };
         var json = new Option<string?>("--json") { Description = "JSON lines file: one object per frame with boxes, scores, track ids, timestamps." };
         var snapshots = new Option<string?>("--snapshots") { Description = "Folder for annotated JPEG snapshots of frames with detections." };
-        var dop = new Option<int?>("--dop") { Description = "Replicas of the preprocess and detect stages (one ONNX Runtime session each; default 2, and 1 for hog/haar, which use every core inside one call)." };
+        var dop = new Option<int?>("--dop") { Description = "Replicas of the preprocess and detect stages (one ONNX Runtime session each). Default: for an ONNX detector on a video file, chosen with --decoder-threads from the measured cost of decoding and detecting the first frames (on 2 cores: 1 replica and 1 FFmpeg thread while neither costs 43 % more than the other, else 2 replicas or 2 threads for the dearer side); else 2, and 1 for hog/haar, which use every core inside one call." };
         var batch = new Option<int>("--batch") { Description = "Frames per inference call for models with a dynamic batch dimension.", DefaultValueFactory = _ => 1 };
         var maxFrames = new Option<long?>("--max-frames") { Description = "Stop after this many frames." };
         var score = new Option<float>("--score") { Description = "Least detector score to keep a box (ONNX detectors).", DefaultValueFactory = _ => 0.5f };
         var cascade = new Option<string?>("--cascade") { Description = $"Haar cascade XML (default {HaarFaceDetector.DefaultCascadePath})." };
-        var decoderThreads = new Option<int?>("--decoder-threads") { Description = "FFmpeg decoding threads (default: the cores the detector replicas leave free, at least 1)." };
+        var decoderThreads = new Option<int?>("--decoder-threads") { Description = "FFmpeg decoding threads (default: the cores the detector replicas leave free, at least 1, or the measured choice, see --dop). Setting --dop or --decoder-threads turns the measurement off." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No live view; only the final report." };
         var command = new Command("video", "Detect and track faces or people in a video file, image folder, camera or stream URL.")
         {
@@ -93,7 +93,8 @@ internal static class VideoCommandLine
         await output.WriteLineAsync(
             $"video: {result.Pipeline.Stages.First(s => s.Name == "output").ItemsIn} frames out of {result.FramesRead} read, {result.Detections} detections, {result.Tracks} tracks" +
             (options.VideoOutput is { } v ? $", video {v}" : string.Empty) +
-            (options.JsonOutput is { } j ? $", JSON lines {j}" : string.Empty)).ConfigureAwait(false);
+            (options.JsonOutput is { } j ? $", JSON lines {j}" : string.Empty) +
+            $"; {result.Parallelism}").ConfigureAwait(false);
         if (result.InputError is { } damaged)
         {
             await error.WriteLineAsync($"flow video: {damaged.Message}").ConfigureAwait(false);

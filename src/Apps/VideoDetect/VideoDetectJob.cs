@@ -35,27 +35,103 @@ public sealed class VideoDetectJob
             throw new InvalidOperationException("no input given (a video file, image folder, camera index or stream URL)");
         }
 
-        using var source = VideoSource.Parse(_options.Input, _options.SourceOptions(DecoderThreads(_options)));
-        var sink = new RecordingSink(new DetectionOutputSink(new DetectionOutputOptions
+        var (choice, firstReplica) = await ChooseParallelismAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            VideoPath = _options.VideoOutput,
-            JsonLinesPath = _options.JsonOutput,
-            SnapshotDirectory = _options.SnapshotDirectory,
-            FramesPerSecond = _options.VideoOutput is null ? 25 : FramesPerSecondOf(source), // only the video writer needs it
-        }));
-        var pipeline = Build(source, sink);
-        var run = pipeline.Start(CancellationToken.None);
-        using var stop = cancellationToken.Register(run.RequestStop);
-        var result = output is null
-            ? await run.Completion.ConfigureAwait(false)
-            : await LiveView.RunAsync(run, new LiveViewOptions { Output = output, Mode = _options.View }).ConfigureAwait(false);
-        return new VideoDetectResult(result, sink.Frames, source.FramesRead, source.Error);
+            using var source = VideoSource.Parse(_options.Input, _options.SourceOptions(choice.DecoderThreads));
+            var sink = new RecordingSink(new DetectionOutputSink(new DetectionOutputOptions
+            {
+                VideoPath = _options.VideoOutput,
+                JsonLinesPath = _options.JsonOutput,
+                SnapshotDirectory = _options.SnapshotDirectory,
+                FramesPerSecond = _options.VideoOutput is null ? 25 : FramesPerSecondOf(source), // only the video writer needs it
+            }));
+            var pipeline = Build(source, sink, choice.DegreeOfParallelism, firstReplica);
+            var run = pipeline.Start(CancellationToken.None);
+            using var stop = cancellationToken.Register(run.RequestStop);
+            var result = output is null
+                ? await run.Completion.ConfigureAwait(false)
+                : await LiveView.RunAsync(run, new LiveViewOptions { Output = output, Mode = _options.View }).ConfigureAwait(false);
+            return new VideoDetectResult(result, sink.Frames, source.FramesRead, source.Error, choice);
+        }
+        finally
+        {
+            if (firstReplica is not null)
+            {
+                await firstReplica.CloseUnlessTakenAsync().ConfigureAwait(false);
+            }
+        }
     }
 
-    /// <summary>Builds the pipeline (exposed to tests and benchmarks through the assembly).</summary>
-    internal Pipeline.Pipeline Build(VideoSource source, ISinkStage<DetectionFrame> sink)
+    /// <summary>
+    /// The replicas and decoding threads: the options' when either is set; for an ONNX detector on a file of at least
+    /// <see cref="FrameCostProbe.MinFrames"/> frames, chosen from the measured cost of its first frames (see
+    /// <see cref="ParallelismChoice.FromCosts"/>), with the session that measured handed on as the first replica;
+    /// otherwise the defaults.
+    /// </summary>
+    private async Task<(ParallelismChoice Choice, PreOpenedStage<TensorFrame[], DetectionFrame[]>? FirstReplica)> ChooseParallelismAsync(CancellationToken cancellationToken)
     {
-        int dop = _options.DegreeOfParallelism;
+        var fallback = ParallelismChoice.Fixed(_options.DegreeOfParallelism, DecoderThreads(_options), _options.ParallelismIsSet ? "set" : "default");
+        string input = _options.Input;
+        bool file = !input.All(char.IsAsciiDigit) && !input.Contains("://", StringComparison.Ordinal) && File.Exists(input); // as VideoSource.Parse
+        if (_options.ParallelismIsSet || _options.Detector is DetectorKind.Hog or DetectorKind.Haar || !file || _options.MaxFrames < FrameCostProbe.MinFrames)
+        {
+            return (fallback, null);
+        }
+
+        IStage<TensorFrame[], DetectionFrame[]>? detector = null;
+        Task? opening = null;
+        try
+        {
+            var (format, factory) = OnnxDetector();
+            detector = factory();
+            opening = detector.OpenAsync(new StageContext("detect", 0, _options.DegreeOfParallelism), cancellationToken).AsTask();
+            var costs = await FrameCostProbe.MeasureAsync(_options.Input, _options.MaxFrames, format, detector, opening, cancellationToken).ConfigureAwait(false);
+            if (costs is { } measured)
+            {
+                var choice = ParallelismChoice.FromCosts(measured.DecodeMs, measured.DetectMs, Environment.ProcessorCount);
+                var first = new PreOpenedStage<TensorFrame[], DetectionFrame[]>(detector);
+                detector = null;
+                return (choice, first);
+            }
+
+            await opening.ConfigureAwait(false);
+            var opened = new PreOpenedStage<TensorFrame[], DetectionFrame[]>(detector);
+            detector = null;
+            return (fallback, opened);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A model or file that cannot be used: the run fails on it with its usual, stage-named error.
+            return (fallback, null);
+        }
+        finally
+        {
+            if (detector is not null)
+            {
+                try
+                {
+                    if (opening is not null)
+                    {
+                        await opening.ConfigureAwait(false); // never close a session while it is still being created
+                    }
+
+                    await detector.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Closing a detector whose open failed: the run reports the open's failure.
+                }
+            }
+        }
+    }
+
+    /// <summary>Builds the pipeline with the options' degree of parallelism (exposed to tests and benchmarks through the assembly).</summary>
+    internal Pipeline.Pipeline Build(VideoSource source, ISinkStage<DetectionFrame> sink) => Build(source, sink, _options.DegreeOfParallelism, firstReplica: null);
+
+    /// <summary>Builds the pipeline with <paramref name="dop"/> replicas, the first of them <paramref name="firstReplica"/> when given (ONNX detectors).</summary>
+    private Pipeline.Pipeline Build(VideoSource source, ISinkStage<DetectionFrame> sink, int dop, PreOpenedStage<TensorFrame[], DetectionFrame[]>? firstReplica)
+    {
         bool live = source.IsLive;
         var builder = new PipelineBuilder(new PipelineOptions { Name = "video" });
         var frames = builder.From(source, "decode");
@@ -76,28 +152,8 @@ public sealed class VideoDetectJob
                 detected = frames.Then(() => new HaarFaceDetector(cascade), new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = classicQueue, FullMode = shed });
                 break;
             default:
-                TensorFormat format;
-                Func<IStage<TensorFrame[], DetectionFrame[]>> factory;
-                if (_options.Detector == DetectorKind.Onnx)
-                {
-                    string model = _options.ModelPath ?? throw new InvalidOperationException("the onnx detector needs a model path (onnx:<path>)");
-                    format = OnnxBoxDetector.Probe(model);
-                    float threshold = _options.ScoreThreshold;
-                    factory = () => new OnnxBoxDetector(model, threshold);
-                }
-                else
-                {
-                    bool back = _options.Detector == DetectorKind.BlazeFaceBack;
-                    var blaze = new BlazeFaceOptions
-                    {
-                        Variant = back ? BlazeFaceVariant.Back256 : BlazeFaceVariant.Front128,
-                        ModelPath = _options.ModelPath ?? VideoAssets.BlazeFaceModel(back),
-                        ScoreThreshold = _options.ScoreThreshold,
-                    };
-                    format = blaze.InputFormat;
-                    factory = () => new BlazeFaceDetector(blaze);
-                }
-
+                var (format, newReplica) = OnnxDetector();
+                Func<IStage<TensorFrame[], DetectionFrame[]>> factory = () => firstReplica?.TryTake() ?? newReplica();
                 int batch = live ? 1 : _options.BatchSize;
                 // Preprocess and detect hold about as many frames as they have workers: every frame queued in front of the
                 // detector adds its time to the latency. On 2 cores, 2 and 2 (instead of 4 and 4) kept the throughput and cut
@@ -125,6 +181,26 @@ public sealed class VideoDetectJob
             .Then(new IouTracker(), new StageOptions { Name = "track", BoundedCapacity = queue })
             .To(sink, new StageOptions { Name = "output", BoundedCapacity = queue });
         return builder.Build();
+    }
+
+    /// <summary>The ONNX detector's input format and a factory of replicas (BlazeFace or a user model).</summary>
+    private (TensorFormat Format, Func<IStage<TensorFrame[], DetectionFrame[]>> Factory) OnnxDetector()
+    {
+        if (_options.Detector == DetectorKind.Onnx)
+        {
+            string model = _options.ModelPath ?? throw new InvalidOperationException("the onnx detector needs a model path (onnx:<path>)");
+            float threshold = _options.ScoreThreshold;
+            return (OnnxBoxDetector.Probe(model), () => new OnnxBoxDetector(model, threshold));
+        }
+
+        bool back = _options.Detector == DetectorKind.BlazeFaceBack;
+        var blaze = new BlazeFaceOptions
+        {
+            Variant = back ? BlazeFaceVariant.Back256 : BlazeFaceVariant.Front128,
+            ModelPath = _options.ModelPath ?? VideoAssets.BlazeFaceModel(back),
+            ScoreThreshold = _options.ScoreThreshold,
+        };
+        return (blaze.InputFormat, () => new BlazeFaceDetector(blaze));
     }
 
     /// <summary>

@@ -60,7 +60,11 @@ public sealed class VideoDetectOptions
 
     /// <summary>Replicas of the preprocessing and detection stages (one ONNX Runtime session each, one intra-op thread each).</summary>
     /// <value>The default depends on the detector: 2 for the ONNX detectors; 1 for HOG and Haar, whose
-    /// OpenCV calls already use every core, so more replicas only compete with them (and add latency).</value>
+    /// OpenCV calls already use every core, so more replicas only compete with them (and add latency).
+    /// When neither this nor <see cref="DecoderThreads"/> is set, a run of an ONNX detector on a video file of
+    /// 100 frames or more measures the cost of decoding and of detecting its first frames and picks the replicas
+    /// and decoding threads from them (see <see cref="VideoDetectResult.Parallelism"/>); this property still
+    /// reads 2 then.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
     public int DegreeOfParallelism
     {
@@ -74,13 +78,17 @@ public sealed class VideoDetectOptions
 
     /// <summary>FFmpeg's decoding threads for a file or stream (see <see cref="VideoSourceOptions.DecoderThreads"/>).</summary>
     /// <value>The default is <see langword="null"/>: the cores the detector replicas leave free, at least 1
-    /// (1 on a 2-core machine at the default DOP 2).</value>
+    /// (1 on a 2-core machine at the default DOP 2), or the measured choice described under
+    /// <see cref="DegreeOfParallelism"/>.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
     public int? DecoderThreads
     {
         get => _source.DecoderThreads;
         set => _source.DecoderThreads = value;
     }
+
+    /// <summary>Whether <see cref="DegreeOfParallelism"/> or <see cref="DecoderThreads"/> was set (then nothing is measured).</summary>
+    internal bool ParallelismIsSet => _degreeOfParallelism is not null || _source.DecoderThreads is not null;
 
     /// <summary>
     /// The most frames per inference call (dynamic batching, ONNX detectors on files). A model whose batch

@@ -6,8 +6,9 @@ namespace Flow.Apps.VideoDetect;
 /// <summary>The outcome of a <see cref="VideoDetectJob"/> run.</summary>
 public sealed class VideoDetectResult
 {
-    internal VideoDetectResult(PipelineResult pipeline, IReadOnlyList<FrameDetections> frames, long framesRead, VideoSourceException? inputError)
+    internal VideoDetectResult(PipelineResult pipeline, IReadOnlyList<FrameDetections> frames, long framesRead, VideoSourceException? inputError, ParallelismChoice parallelism)
     {
+        Parallelism = parallelism;
         Pipeline = pipeline;
         Frames = frames;
         FramesRead = framesRead;
@@ -25,6 +26,9 @@ public sealed class VideoDetectResult
 
     /// <summary>Why decoding stopped before the end (truncated or corrupt input), or <see langword="null"/>.</summary>
     public VideoSourceException? InputError { get; }
+
+    /// <summary>The replicas and FFmpeg decoding threads the run used, and whether they were set, the default or measured.</summary>
+    public ParallelismChoice Parallelism { get; }
 
     /// <summary>How many distinct track ids were given.</summary>
     public int Tracks => Frames.SelectMany(f => f.Detections).Select(d => d.TrackId).Distinct().Count();
