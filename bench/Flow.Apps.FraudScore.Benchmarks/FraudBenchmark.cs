@@ -83,6 +83,22 @@ internal sealed class FraudBenchmark : IAsyncDisposable
         }
     }
 
+    /// <summary>Only the model on in-memory feature vectors, one thread then two, <paramref name="repeats"/> times (the scaling ceiling of the expensive stage, for A/B runs).</summary>
+    public async Task RunModelOnlyAsync(int repeats, TextWriter output)
+    {
+        var transactions = await TransactionFile.ReadAllAsync(_csv).ConfigureAwait(false);
+        var (features, _) = FeaturesOnly(transactions);
+        transactions.Clear();
+        for (int r = 0; r < repeats; r++)
+        {
+            CollectPreviousRuns();
+            var one = EngineOnly(features);
+            CollectPreviousRuns();
+            double two = EnginesInParallel(features, 2);
+            output.WriteLine(FormattableString.Invariant($"model only, {Engine} engine: 1 thread {one.Rate:N0} rows/s ({one.CpuMicrosecondsPerRow:0.00} µs CPU per row), 2 threads {two:N0} rows/s ({two / one.Rate:0.00}×)"));
+        }
+    }
+
     /// <summary>Only the paced latency run, <paramref name="repeats"/> times.</summary>
     public async Task RunPacedOnlyAsync(int repeats, TextWriter output)
     {

@@ -91,12 +91,25 @@ public static class FraudScoringGraph
         return lanes == 1 ? outputs[0] : chunks.Builder.Merge(new StageOptions { Name = "merge", BoundedCapacity = capacity * lanes }, outputs);
     }
 
-    /// <summary>The queue length, in chunks, that holds about <see cref="FraudScoringOptions.BoundedCapacity"/> transactions (at least 4, so a lane never waits on a broadcast held up by the other lane's full queue for long).</summary>
+    /// <summary>
+    /// The queue length, in chunks, that holds about <see cref="FraudScoringOptions.BoundedCapacity"/> transactions, and
+    /// at least <see cref="MinimumChunkCapacity"/> chunks.
+    /// </summary>
     /// <param name="options">The scoring options.</param>
     /// <returns>The capacity of each chunk stage.</returns>
     public static int ChunkCapacity(FraudScoringOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Math.Max(4, options.BoundedCapacity / options.BatchSize);
+        return Math.Max(MinimumChunkCapacity, options.BoundedCapacity / options.BatchSize);
     }
+
+    /// <summary>
+    /// The shortest queue of a chunk stage, in chunks. The broadcast hands a chunk to the lanes one after the
+    /// other and waits while a lane's queue is full, so when the other threads (the CSV source, the writer, the
+    /// JIT) take one lane's core for a few milliseconds, the other lane runs dry once the broadcast is stuck on
+    /// the full queue. 16 chunks (about 20 ms of a lane's work at DOP 2 with 1,024-row chunks) outlast such a pause where 4
+    /// did not (docs/FRAUD.md, "Session 6": the one-shot command at DOP 2 was faster with 16). Under pacing the
+    /// queues stay empty, so the length adds no latency.
+    /// </summary>
+    public const int MinimumChunkCapacity = 16;
 }
