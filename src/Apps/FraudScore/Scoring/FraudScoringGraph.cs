@@ -93,18 +93,19 @@ public static class FraudScoringGraph
 
     /// <summary>
     /// The queue length, in chunks, that holds about <see cref="FraudScoringOptions.BoundedCapacity"/> transactions, and
-    /// at least <see cref="MinimumChunkCapacity"/> chunks.
+    /// at least 4 chunks with one lane or <see cref="MinimumChunkCapacity"/> with more.
     /// </summary>
     /// <param name="options">The scoring options.</param>
     /// <returns>The capacity of each chunk stage.</returns>
     public static int ChunkCapacity(FraudScoringOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Math.Max(MinimumChunkCapacity, options.BoundedCapacity / options.BatchSize);
+        return Math.Max(options.DegreeOfParallelism == 1 ? 4 : MinimumChunkCapacity, options.BoundedCapacity / options.BatchSize);
     }
 
     /// <summary>
-    /// The shortest queue of a chunk stage, in chunks. The broadcast hands a chunk to the lanes one after the
+    /// The shortest queue of a chunk stage, in chunks, when there are several lanes (one lane has no broadcast and keeps
+    /// at least 4, as before). The broadcast hands a chunk to the lanes one after the
     /// other and waits while a lane's queue is full, so when the other threads (the CSV source, the writer, the
     /// JIT) take one lane's core for a few milliseconds, the other lane runs dry once the broadcast is stuck on
     /// the full queue. 16 chunks (about 20 ms of a lane's work at DOP 2 with 1,024-row chunks) outlast such a pause where 4
