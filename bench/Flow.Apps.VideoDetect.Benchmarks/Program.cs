@@ -9,12 +9,14 @@ using OpenCvSharp;
 //   decode-only   : OpenCV VideoCapture.Read in a loop (the upper limit)
 //   sequential    : the loop a user would write: read → letterbox → detect → track, one frame at a time
 //   flow dop N    : VideoDetectJob (decode → preprocess ×N → batch → detect ×N sessions → track), no outputs; for the ONNX
-//                   detectors DOP 1 once more with 2 FFmpeg decoding threads (the job's default is 1 on 2 cores)
+//                   detectors DOP 1 once more with 2 FFmpeg decoding threads, and the job's default ("flow auto": replicas
+//                   and decoding threads chosen from the measured cost of the first frames)
 //   cpu ms/frame  : process CPU time (all threads) per frame; cores = CPU time / wall time
 // Usage: dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- [--repeat 3] [--warmup 1] [--frames 300] [--hog-frames 40]
 //            [--cases gen-front,vtest-front,vtest-back,vtest-hog]
 //        ... -- decode <case> [--repeat 5]    (read vs grab-only, FFmpeg's default threads vs 1)
 //        ... -- timeline <case> [--repeat 2]  (cores busy in 10 ms slices and CPU per thread name, Flow DOP 2 vs the loop)
+//        ... -- probe <case> [--repeat 3]     (ms per decoded frame of the first 12, and the replicas/threads the job chooses)
 //        dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- accuracy [--frames 300]
 //        dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- report <case> [--dop 2] (the pipeline's end-of-run report)
 if (args.Length > 0 && args[0] == "accuracy")
