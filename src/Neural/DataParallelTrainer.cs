@@ -8,9 +8,8 @@ namespace Flow.Neural;
 /// <summary>
 /// Synchronous data-parallel training: K replicas of one model run forward and backward on chunks of
 /// the global batch on their own cores; then each worker takes a slice of every parameter, averages
-/// the chunks' gradients over it (weighted by chunk size), updates it with the one optimizer and
-/// copies the new values to every replica, so all replicas stay identical and the result equals
-/// single-worker training on the whole batch.
+/// the chunks' gradients over it, updates it with the one optimizer and copies the new values to every
+/// replica, so all replicas stay identical and the result equals single-worker training on the whole batch.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -18,13 +17,17 @@ namespace Flow.Neural;
 /// boundaries depend only on the batch size, and a worker that finishes a chunk takes the next one not
 /// yet taken, so a worker that runs slower (a shared host's second vCPU) does fewer chunks instead of
 /// holding up the step. Each chunk's gradients go to that chunk's own storage and are summed in chunk
-/// order, so the result is bit-identical whichever worker ran which chunk. Models with an active
+/// order, so the result is bit-identical whichever worker ran which chunk. Layers that can defer their weight
+/// gradients (dense layers) do: a chunk's backward pass computes only their input gradients and leaves its
+/// rows of their inputs and output gradients in batch-wide buffers, and each worker computes its slice of
+/// their weight gradients with one GEMM over all rows of the batch in the update phase, just before
+/// updating that slice. Models with an active
 /// dropout layer take their chunks in a fixed assignment instead (contiguous chunks per replica), since
 /// each replica draws its own dropout masks.
 /// </para>
 /// <para>
 /// After a step, <see cref="Model"/>'s gradients hold the averaged gradient of the whole batch; the other
-/// replicas' gradients hold one chunk's. Not thread-safe: call <see cref="TrainStep"/> from one thread at a time.
+/// replicas' gradients hold one chunk's share (zero for deferred weight gradients). Not thread-safe: call <see cref="TrainStep"/> from one thread at a time.
 /// </para>
 /// </remarks>
 public sealed class DataParallelTrainer : IBatchTrainer
@@ -46,11 +49,18 @@ public sealed class DataParallelTrainer : IBatchTrainer
     /// <summary>Each replica's own gradient tensors, [replica][parameter]; a replica points back to them after its chunks.</summary>
     private readonly Tensor[][] _homeGradients;
 
-    /// <summary>Each chunk's gradient storage, [chunk][parameter]; chunk c &lt; K uses replica c's own tensors (chunk 0's receive the reduced gradient).</summary>
+    /// <summary>Each chunk's gradient storage, [chunk][parameter]; chunk c &lt; K uses replica c's own tensors (chunk 0's receive the reduced gradient).
+    /// Deferred parameters have none of their own: their entries are replica 0's tensors, which only the update phase writes.</summary>
     private readonly List<Tensor[]> _chunkGradients = [];
 
-    /// <summary>Each replica's activations and buffers, one set per chunk size it has run (a change of batch shape would reallocate every layer's buffers).</summary>
-    private readonly List<ChunkBuffers>[] _buffers;
+    /// <summary>Runs chunks on each replica (its layer states, one set per chunk size).</summary>
+    private readonly ChunkRunner[] _runners;
+
+    /// <summary>The dense layers' inputs and output gradients of the whole batch, for their weight gradients in the update phase.</summary>
+    private readonly DeferredBatch _deferred;
+
+    /// <summary>Per parameter, the multiple of floats its workers' slices start on.</summary>
+    private readonly int[] _sliceAlignment;
 
     /// <summary>Each parameter's value array in every replica: [parameter][replica].</summary>
     private readonly float[][][] _valueArrays;
@@ -59,7 +69,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
     private readonly Action<int> _reduceForClipping;
     private readonly Action<int> _updateSlice;
     private float[] _chunkLoss = [];
-    private float[] _chunkWeights = [];
+    private ComputeOptions _updateOptions = new();
     private int[] _chunkWorkers = [];
     private int _chunksPerWorker = 4;
     private Tensor? _stepInputs;
@@ -95,7 +105,9 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _fixedAssignment = model.Layers.Any(l => l is Internal.Layers.DropoutLayer { Rate: > 0f });
         _homeGradients = [.. _replicas.Select(r => r.Parameters.Select(p => p.Gradient).ToArray())];
         _chunkGradients.AddRange(_homeGradients);
-        _buffers = [.. _replicas.Select(_ => new List<ChunkBuffers>())];
+        _runners = [.. _replicas.Select(r => new ChunkRunner(r))];
+        _deferred = new DeferredBatch(model);
+        _sliceAlignment = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => LeastCommonMultiple(SliceAlignment, _deferred.SliceUnit(p)))];
         _valueArrays = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => _replicas.Select(r => r.Parameters[p].Value.Data).ToArray())];
         _computeChunks = ComputeChunks;
         _reduceAndUpdate = owner => UpdateOwnedSlices(owner, reduce: true);
@@ -161,6 +173,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
         }
 
         PrepareChunks(chunks);
+        _deferred.Prepare(batch);
         Internal.Training.DataParallelStepTimes times = LastStepTimes;
         long t0 = Stopwatch.GetTimestamp();
         _stepInputs = inputs;
@@ -182,7 +195,6 @@ public sealed class DataParallelTrainer : IBatchTrainer
         for (int c = 0; c < chunks; c++)
         {
             int count = BatchSplit.Part(batch, chunks, c).Count;
-            _chunkWeights[c] = (float)count / batch;
             total += _chunkLoss[c] * (double)count;
         }
 
@@ -190,6 +202,11 @@ public sealed class DataParallelTrainer : IBatchTrainer
         // every parameter, updates that slice of replica 0 with the optimizer and copies the new values
         // to the other replicas (no k-fold repeated step, no separate all-gather of the gradients).
         // Clipping needs the global norm before any update, so it takes a phase more.
+        if (_updateOptions.UseSimd != _replicas[0].Options.UseSimd)
+        {
+            _updateOptions = new ComputeOptions { UseSimd = _replicas[0].Options.UseSimd };
+        }
+
         _stepRate = _optimizer.BeginStep(_replicas[0].Parameters);
         _stepScale = 1f;
         Array.Clear(times.Update);
@@ -219,20 +236,19 @@ public sealed class DataParallelTrainer : IBatchTrainer
         return (float)(total / batch);
     }
 
-    /// <summary>Makes room for <paramref name="chunks"/> chunks' gradients, losses and weights.</summary>
+    /// <summary>Makes room for <paramref name="chunks"/> chunks' gradients and losses.</summary>
     private void PrepareChunks(int chunks)
     {
         _stepChunks = chunks;
         IReadOnlyList<Parameter> parameters = _replicas[0].Parameters;
         while (_chunkGradients.Count < chunks)
         {
-            _chunkGradients.Add([.. parameters.Select(p => new Tensor([.. p.Gradient.Shape]))]);
+            _chunkGradients.Add([.. parameters.Select((p, i) => _deferred.IsDeferred(i) ? p.Gradient : new Tensor([.. p.Gradient.Shape]))]);
         }
 
         if (_chunkLoss.Length < chunks)
         {
             _chunkLoss = new float[chunks];
-            _chunkWeights = new float[chunks];
             _chunkWorkers = new int[chunks];
         }
     }
@@ -290,56 +306,24 @@ public sealed class DataParallelTrainer : IBatchTrainer
         LastStepTimes.Chunks[worker] = done;
     }
 
-    /// <summary>Forward and backward over chunk <paramref name="chunk"/> on replica <paramref name="worker"/>, its gradients into the chunk's own storage.</summary>
+    /// <summary>Forward and backward over chunk <paramref name="chunk"/> on replica <paramref name="worker"/>, its gradients into the chunk's own storage
+    /// (the deferred ones' rows into the batch-wide buffers).</summary>
     private void RunChunk(int worker, int chunk)
     {
         (int first, int count) = BatchSplit.Part(_stepBatch, _stepChunks, chunk);
-        Sequential replica = _replicas[worker];
-        ChunkBuffers buffers = BuffersFor(worker, count);
-        Tensor x = BatchSplit.CopyRows(_stepInputs!, first, count, ref buffers.Inputs);
-        Tensor y = BatchSplit.CopyRows(_stepTargets!, first, count, ref buffers.Targets);
-        IReadOnlyList<Parameter> parameters = replica.Parameters;
+        IReadOnlyList<Parameter> parameters = _replicas[worker].Parameters;
         Tensor[] gradients = _chunkGradients[chunk];
         for (int p = 0; p < parameters.Count; p++)
         {
-            Array.Clear(gradients[p].Data);
-            parameters[p].Gradient = gradients[p];
-        }
-
-        if (!ReferenceEquals(buffers.Options, replica.Options))
-        {
-            buffers.Options = replica.Options;
-            buffers.ForwardContext = new Internal.Layers.LayerContext(replica.Options, Training: true);
-            buffers.BackwardContext = new Internal.Layers.LayerContext(replica.Options, Training: true, SkipInputGradient: true);
-        }
-
-        int layers = replica.Layers.Count;
-        Tensor output = replica.ForwardRange(x, buffers.Layers, 0, layers, buffers.ForwardContext!);
-        if (buffers.OutputGradient is null || !buffers.OutputGradient.HasShape([.. output.Shape]))
-        {
-            buffers.OutputGradient = new Tensor([.. output.Shape]);
-        }
-
-        _chunkLoss[chunk] = _loss.Compute(output, y, buffers.OutputGradient);
-        replica.BackwardRange(buffers.OutputGradient, buffers.Layers, 0, layers, buffers.BackwardContext!);
-        _chunkWorkers[chunk] = worker;
-    }
-
-    /// <summary>Replica <paramref name="worker"/>'s buffers for chunks of <paramref name="rows"/> rows.</summary>
-    private ChunkBuffers BuffersFor(int worker, int rows)
-    {
-        List<ChunkBuffers> list = _buffers[worker];
-        foreach (ChunkBuffers b in list)
-        {
-            if (b.Rows == rows)
+            if (!_deferred.IsDeferred(p))
             {
-                return b;
+                Array.Clear(gradients[p].Data);
+                parameters[p].Gradient = gradients[p];
             }
         }
 
-        var created = new ChunkBuffers(rows, _replicas[worker].CreateStates(0, _replicas[worker].Layers.Count));
-        list.Add(created);
-        return created;
+        _chunkLoss[chunk] = _runners[worker].Run(_stepInputs!, _stepTargets!, first, count, _loss, _deferred);
+        _chunkWorkers[chunk] = worker;
     }
 
     /// <summary>Worker <paramref name="owner"/>'s slices of every parameter: reduced into replica 0 (unless the clipping phase did), updated there and copied to the other replicas.</summary>
@@ -349,10 +333,18 @@ public sealed class DataParallelTrainer : IBatchTrainer
         IReadOnlyList<Parameter> parameters = _replicas[0].Parameters;
         for (int p = 0; p < parameters.Count; p++)
         {
-            (int first, int count) = OwnedSlice(parameters[p].Gradient.Length, owner);
+            (int first, int count) = OwnedSlice(parameters[p].Gradient.Length, owner, _sliceAlignment[p]);
             if (count == 0)
             {
                 continue;
+            }
+
+            bool deferred = _deferred.IsDeferred(p);
+            if (reduce && deferred)
+            {
+                // The whole slice in one GEMM over all rows (one packing of the output gradients); it
+                // stays in L2 for the blocks below.
+                _deferred.SetGradient(p, first, count, _updateOptions);
             }
 
             // Block by block, so the sum of the chunks' gradients is still in L1 when the optimizer reads
@@ -360,7 +352,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
             for (int block = first; block < first + count; block += UpdateBlock)
             {
                 int length = Math.Min(UpdateBlock, first + count - block);
-                if (reduce)
+                if (reduce && !deferred)
                 {
                     ReduceSlice(p, block, length);
                 }
@@ -381,8 +373,16 @@ public sealed class DataParallelTrainer : IBatchTrainer
         Tensor[] reducedInto = _chunkGradients[0];
         for (int p = 0; p < reducedInto.Length; p++)
         {
-            (int first, int count) = OwnedSlice(reducedInto[p].Length, owner);
-            ReduceSlice(p, first, count);
+            (int first, int count) = OwnedSlice(reducedInto[p].Length, owner, _sliceAlignment[p]);
+            if (_deferred.IsDeferred(p))
+            {
+                _deferred.SetGradient(p, first, count, _updateOptions);
+            }
+            else
+            {
+                ReduceSlice(p, first, count);
+            }
+
             ReadOnlySpan<float> reduced = reducedInto[p].Data.AsSpan(first, count);
             sumSquares += TensorPrimitives.Dot(reduced, reduced);
         }
@@ -391,14 +391,14 @@ public sealed class DataParallelTrainer : IBatchTrainer
         LastStepTimes.Update[owner] += Stopwatch.GetTimestamp() - start;
     }
 
-    /// <summary>Replica 0's gradient slice (chunk 0's storage) becomes the chunk-size-weighted sum of every chunk's, in chunk order.</summary>
+    /// <summary>Replica 0's gradient slice (chunk 0's storage) becomes the sum of every chunk's, in chunk order (each chunk's
+    /// gradient is already scaled by its share of the batch).</summary>
     private void ReduceSlice(int parameter, int first, int count)
     {
         Span<float> sum = _chunkGradients[0][parameter].Data.AsSpan(first, count);
-        TensorPrimitives.Multiply(sum, _chunkWeights[0], sum);
         for (int c = 1; c < _stepChunks; c++)
         {
-            TensorPrimitives.MultiplyAdd(_chunkGradients[c][parameter].Data.AsSpan(first, count), _chunkWeights[c], sum, sum);
+            TensorPrimitives.Add(_chunkGradients[c][parameter].Data.AsSpan(first, count), sum, sum);
         }
     }
 
@@ -413,34 +413,25 @@ public sealed class DataParallelTrainer : IBatchTrainer
         }
     }
 
-    /// <summary>The range of a parameter of <paramref name="length"/> floats that worker <paramref name="owner"/> reduces and updates.</summary>
-    private (int First, int Count) OwnedSlice(int length, int owner)
+    /// <summary>The range of a parameter of <paramref name="length"/> floats that worker <paramref name="owner"/> reduces and updates,
+    /// starting on a multiple of <paramref name="alignment"/> floats.</summary>
+    private (int First, int Count) OwnedSlice(int length, int owner, int alignment)
     {
         int k = _replicas.Length;
-        int blocks = (length + SliceAlignment - 1) / SliceAlignment;
-        int first = Math.Min(length, (int)((long)blocks * owner / k) * SliceAlignment);
-        int end = Math.Min(length, (int)((long)blocks * (owner + 1) / k) * SliceAlignment);
+        int blocks = (length + alignment - 1) / alignment;
+        int first = Math.Min(length, (int)((long)blocks * owner / k) * alignment);
+        int end = Math.Min(length, (int)((long)blocks * (owner + 1) / k) * alignment);
         return (first, end - first);
     }
 
-    /// <summary>One replica's layer states and input, target and output-gradient buffers for chunks of one size.</summary>
-    private sealed class ChunkBuffers(int rows, Internal.Layers.LayerState[] layers)
+    private static int LeastCommonMultiple(int a, int b)
     {
-        internal int Rows { get; } = rows;
+        int x = a, y = b;
+        while (y != 0)
+        {
+            (x, y) = (y, x % y);
+        }
 
-        internal Internal.Layers.LayerState[] Layers { get; } = layers;
-
-        internal Tensor? Inputs;
-
-        internal Tensor? Targets;
-
-        internal Tensor? OutputGradient;
-
-        /// <summary>The replica's options the two contexts were made from (a caller may replace a model's options).</summary>
-        internal ComputeOptions? Options;
-
-        internal Internal.Layers.LayerContext? ForwardContext;
-
-        internal Internal.Layers.LayerContext? BackwardContext;
+        return a / x * b;
     }
 }

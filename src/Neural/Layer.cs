@@ -43,6 +43,37 @@ public abstract class Layer
     }
 
     /// <summary>
+    /// Creates the batch-wide rows a data-parallel or chunked step gathers this layer's deferred weight-gradient
+    /// inputs into (see <see cref="CollectDeferred"/>), or returns null for a layer that never defers.
+    /// </summary>
+    internal virtual DeferredRows? CreateDeferredRows() => null;
+
+    /// <summary>
+    /// Moves what a backward pass run with <see cref="LayerContext.DeferWeightGradients"/> kept in
+    /// <paramref name="state"/> (one chunk of rows) into <paramref name="rows"/> from row <paramref name="firstRow"/> on,
+    /// so the state can run the next chunk.
+    /// </summary>
+    internal virtual void CollectDeferred(LayerState state, DeferredRows rows, int firstRow)
+    {
+    }
+
+    /// <summary>
+    /// The granularity, in floats, of the slices <see cref="SetDeferredGradient"/> can compute of parameter
+    /// <paramref name="parameter"/> (a slice starts and ends on multiples of it, or at the end).
+    /// </summary>
+    internal virtual int DeferredSliceUnit(int parameter) => 1;
+
+    /// <summary>
+    /// Sets floats [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>) of parameter
+    /// <paramref name="parameter"/>'s gradient to the gradient of all rows gathered in <paramref name="rows"/>
+    /// (in row order, so the result does not depend on who gathered which rows). Slices are independent, so
+    /// workers may compute different slices at once.
+    /// </summary>
+    internal virtual void SetDeferredGradient(int parameter, DeferredRows rows, int first, int count, ComputeOptions options)
+    {
+    }
+
+    /// <summary>
     /// Packs the weights a pipeline stage keeps cached between optimizer steps (see
     /// <see cref="LayerContext.CacheWeightPanels"/>) ahead of the first micro-batch, so a stage can do
     /// it while it would otherwise wait for its neighbour. Layers without cached weights do nothing.

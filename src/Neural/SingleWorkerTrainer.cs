@@ -1,11 +1,24 @@
+using Flow.Neural.Internal.Training;
+
 namespace Flow.Neural;
 
-/// <summary>Plain training on one worker: forward, loss, backward, one optimizer step per batch.</summary>
+/// <summary>Training on one worker: forward, loss, backward, one optimizer step per batch.</summary>
+/// <remarks>
+/// A model whose activations dominate its parameters (convolutional models) runs the batch in chunks whose
+/// activations fit a core's L2 cache, in order, their gradients added up (each chunk's loss gradient scaled by
+/// its share of the batch), and the dense layers' weight gradients postponed to one GEMM over the whole batch
+/// after the last chunk. Other models (MLPs) run the whole batch at once. Both give the batch-mean gradient,
+/// up to rounding.
+/// </remarks>
 public sealed class SingleWorkerTrainer : IBatchTrainer
 {
     private readonly Loss _loss;
     private readonly Optimizer _optimizer;
+    private readonly ChunkRunner _runner;
+    private readonly DeferredBatch _deferred;
     private Tensor? _gradient;
+    private int[] _ruleShape = [];
+    private int _ruleRows;
 
     /// <summary>Creates the trainer.</summary>
     /// <param name="model">The model to train.</param>
@@ -19,10 +32,18 @@ public sealed class SingleWorkerTrainer : IBatchTrainer
         Model = model;
         _loss = loss;
         _optimizer = optimizer;
+        _runner = new ChunkRunner(model);
+        _deferred = new DeferredBatch(model);
     }
 
     /// <inheritdoc/>
     public Sequential Model { get; }
+
+    /// <summary>Gets or sets the rows per chunk: null for <see cref="ChunkRunner.RowsPerChunk"/>'s choice, 0 to run the whole batch at once.</summary>
+    internal int? ChunkRows { get; set; }
+
+    /// <summary>Gets the rows per chunk of the last step (0: the whole batch at once).</summary>
+    internal int LastChunkRows { get; private set; }
 
     /// <inheritdoc/>
     public float TrainStep(Tensor inputs, Tensor targets)
@@ -30,15 +51,70 @@ public sealed class SingleWorkerTrainer : IBatchTrainer
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
         Model.ZeroGradients();
-        Tensor output = Model.Forward(inputs, training: true);
-        if (_gradient is null || !_gradient.HasShape([.. output.Shape]))
+        int batch = inputs.Dim(0);
+        int rows = ChunkRows ?? RuleRows(inputs);
+        int chunks = rows <= 0 ? 1 : Math.Max(1, batch / rows);
+        LastChunkRows = chunks == 1 ? 0 : rows;
+        float value;
+        if (chunks == 1)
         {
-            _gradient = new Tensor([.. output.Shape]);
+            Tensor output = Model.Forward(inputs, training: true);
+            if (_gradient is null || !_gradient.HasShape([.. output.Shape]))
+            {
+                _gradient = new Tensor([.. output.Shape]);
+            }
+
+            value = _loss.Compute(output, targets, _gradient);
+            Model.BackwardParameters(_gradient);
+        }
+        else
+        {
+            value = RunChunks(inputs, targets, batch, chunks);
         }
 
-        float value = _loss.Compute(output, targets, _gradient);
-        Model.BackwardParameters(_gradient);
         _optimizer.Step(Model.Parameters);
         return value;
+    }
+
+    /// <summary>The rule's rows per chunk for examples shaped as <paramref name="inputs"/>' rows, worked out again only when that shape changes.</summary>
+    private int RuleRows(Tensor inputs)
+    {
+        IReadOnlyList<int> shape = inputs.Shape;
+        bool same = shape.Count == _ruleShape.Length + 1;
+        for (int i = 1; same && i < shape.Count; i++)
+        {
+            same = shape[i] == _ruleShape[i - 1];
+        }
+
+        if (!same)
+        {
+            _ruleShape = [.. shape.Skip(1)];
+            _ruleRows = ChunkRunner.RowsPerChunk(Model, _ruleShape);
+        }
+
+        return _ruleRows;
+    }
+
+    /// <summary>The batch in <paramref name="chunks"/> chunks, their gradients added in order, deferred weight gradients in one GEMM each over the whole batch.</summary>
+    private float RunChunks(Tensor inputs, Tensor targets, int batch, int chunks)
+    {
+        _deferred.Prepare(batch);
+        double total = 0;
+        for (int c = 0; c < chunks; c++)
+        {
+            (int first, int count) = BatchSplit.Part(batch, chunks, c);
+            total += _runner.Run(inputs, targets, first, count, _loss, _deferred) * (double)count;
+        }
+
+        IReadOnlyList<Parameter> parameters = Model.Parameters;
+        for (int p = 0; p < parameters.Count; p++)
+        {
+            if (_deferred.IsDeferred(p))
+            {
+                _deferred.SetGradient(p, 0, parameters[p].Gradient.Length, Model.Options);
+            }
+        }
+
+        return (float)(total / batch);
     }
 }

@@ -52,6 +52,35 @@ public class DataParallelTrainerTests
         AssertParametersWithin1e5(single.Model, trainer.Model);
     }
 
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(3, false)]
+    [InlineData(4, true)]
+    public void TrainStep_OneStep_ModelGradientsEqualWholeBatchWithin1e5(int replicas, bool mlp)
+    {
+        // The dense layers' weight gradients are computed in the update phase, one GEMM over the whole batch per
+        // worker's slice of rows of dW (slices of 16-float multiples of whole rows; the MLP's last Dense(16→3)
+        // weight is one 48-float block, so some of 4 workers own none of it): replica 0 ends with the batch's gradient.
+        Sequential Build() => mlp ? Models.SmallMlp() : Models.SmallCnn();
+        var single = new SingleWorkerTrainer(Build(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.05f))) { ChunkRows = 0 };
+        var trainer = new DataParallelTrainer(Build(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f)), replicas);
+        Tensor x = mlp ? TestData.Random(7, 21, 12) : TestData.Random(7, 21, 1, 8, 8);
+        Tensor y = TestData.OneHot(8, 21, mlp ? 3 : 4);
+
+        single.TrainStep(x, y);
+        trainer.TrainStep(x, y);
+
+        for (int p = 0; p < single.Model.Parameters.Count; p++)
+        {
+            float[] e = single.Model.Parameters[p].Gradient.Data;
+            float[] a = trainer.Model.Parameters[p].Gradient.Data;
+            for (int i = 0; i < e.Length; i++)
+            {
+                Assert.True(Math.Abs(e[i] - a[i]) <= 1e-5f, $"gradient {p}[{i}]: whole batch {e[i]} data-parallel {a[i]}");
+            }
+        }
+    }
+
     [Fact]
     public void TrainStep_TwoRunsOfTheSameBatches_BitIdentical()
     {

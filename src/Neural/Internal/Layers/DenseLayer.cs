@@ -12,8 +12,7 @@ internal sealed class DenseLayer : Layer
     private int _packedVersion = -1;
     private float[]? _packedTransposed;
     private int _packedTransposedVersion = -1;
-    private float[]? _gatheredInput;
-    private float[]? _gatheredGradient;
+    private DeferredRows? _gathered;
 
     internal DenseLayer(int inputs, int outputs, WeightInit init, int seed)
     {
@@ -129,28 +128,64 @@ internal sealed class DenseLayer : Layer
             return;
         }
 
-        float[] x = LayerState.EnsureAtLeast(ref _gatheredInput, rows * Inputs);
-        float[] dy = LayerState.EnsureAtLeast(ref _gatheredGradient, rows * Outputs);
+        DeferredRows gathered = _gathered ??= new DeferredRows(Inputs, Outputs);
+        gathered.Reset(rows);
         int row = 0;
         foreach (LayerState s in states)
         {
-            if (s.GradOutput is not { } g)
+            if (s.GradOutput is not null)
             {
-                continue;
+                int n = s.Input!.Dim(0);
+                CollectDeferred(s, gathered, row);
+                row += n;
             }
-
-            int n = s.Input!.Dim(0);
-            s.Input.Data.AsSpan(0, n * Inputs).CopyTo(x.AsSpan(row * Inputs));
-            g.Data.AsSpan(0, n * Outputs).CopyTo(dy.AsSpan(row * Outputs));
-            s.GradOutput = null;
-            row += n;
         }
 
         Gemm.Multiply(
-            new MatrixRef(x, 0, Inputs, true),
-            new MatrixRef(dy, 0, Outputs, false),
+            new MatrixRef(gathered.Inputs, 0, Inputs, true),
+            new MatrixRef(gathered.Gradients, 0, Outputs, false),
             _weight.Gradient.Data, 0, Outputs, Inputs, Outputs, rows, accumulate: true, GemmPartition.Columns, context.Options);
-        AddBiasGradient(dy, rows);
+        AddBiasGradient(gathered.Gradients, rows);
+    }
+
+    internal override DeferredRows CreateDeferredRows() => new(Inputs, Outputs);
+
+    internal override void CollectDeferred(LayerState state, DeferredRows rows, int firstRow)
+    {
+        Tensor g = state.GradOutput ?? throw new InvalidOperationException($"{Description}: no deferred gradient to collect");
+        int n = state.Input!.Dim(0);
+        state.Input.Data.AsSpan(0, n * Inputs).CopyTo(rows.Inputs.AsSpan(firstRow * Inputs));
+        g.Data.AsSpan(0, n * Outputs).CopyTo(rows.Gradients.AsSpan(firstRow * Outputs));
+        state.GradOutput = null;
+    }
+
+    /// <summary>A slice of dW is whole rows of it (one input's weights), so it is one GEMM over rows of xᵀ; db goes float by float.</summary>
+    internal override int DeferredSliceUnit(int parameter) => parameter == 0 ? Outputs : 1;
+
+    internal override void SetDeferredGradient(int parameter, DeferredRows rows, int first, int count, ComputeOptions options)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        if (parameter == 0)
+        {
+            // dW[i0 .. i0 + m, ·] = x[·, i0 .. i0 + m]ᵀ · dy over all rows.
+            int i0 = first / Outputs;
+            Gemm.Multiply(
+                new MatrixRef(rows.Inputs, i0, Inputs, true),
+                new MatrixRef(rows.Gradients, 0, Outputs, false),
+                _weight.Gradient.Data, first, Outputs, count / Outputs, Outputs, rows.Rows, accumulate: false, GemmPartition.Columns, options);
+            return;
+        }
+
+        Span<float> db = _bias.Gradient.Data.AsSpan(first, count);
+        db.Clear();
+        for (int r = 0; r < rows.Rows; r++)
+        {
+            TensorPrimitives.Add(db, rows.Gradients.AsSpan((r * Outputs) + first, count), db);
+        }
     }
 
     private void AddBiasGradient(float[] gradOutput, int rows)
