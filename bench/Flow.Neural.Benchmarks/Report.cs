@@ -107,7 +107,7 @@ internal static class Report
                 int best = Enumerable.Range(2, 3).MinBy(i => Median(r[i]));
                 double t2 = Median(r[5]);
                 Line(o, $"Data-parallel CNN training, batch {batch}: 2 workers {batch / t2:F0} samples/s = {Median(r[best]) / t2:F2}x against the best 1-worker variant ({names[best - 2]}, {batch / Median(r[best]):F0} samples/s); {Paired(r, best, 5)}; FMA loop 2 vs 1 core in the same rounds {Paired(r, 0, 1, workRatio: 2)}");
-                Line(o, "  1-worker variants: " + string.Join("; ", Enumerable.Range(2, 3).Select(i => $"{names[i - 2]}{(i == 2 ? $" ({single.LastChunkRows} rows per chunk)" : string.Empty)} {batch / Median(r[i]):F0} samples/s, 2 workers against it {Median(r[i]) / t2:F2}x")));
+                Line(o, "  1-worker variants: " + string.Join("; ", Enumerable.Range(2, 3).Select(i => $"{names[i - 2]}{(i == 2 ? $" ({single.LastChunks} chunks)" : string.Empty)} {batch / Median(r[i]):F0} samples/s, 2 workers against it {Median(r[i]) / t2:F2}x")));
             }
 
             // Where a 2-worker step's time goes, against the same code with one replica at the shard's batch

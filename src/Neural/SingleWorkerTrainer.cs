@@ -1,3 +1,4 @@
+using System.Numerics;
 using Flow.Neural.Internal.Training;
 
 namespace Flow.Neural;
@@ -7,8 +8,9 @@ namespace Flow.Neural;
 /// A model whose activations dominate its parameters (convolutional models) runs the batch in chunks whose
 /// activations fit a core's L2 cache, in order, their gradients added up (each chunk's loss gradient scaled by
 /// its share of the batch), and the dense layers' weight gradients postponed to one GEMM over the whole batch
-/// after the last chunk. Other models (MLPs) run the whole batch at once. Both give the batch-mean gradient,
-/// up to rounding.
+/// after the last chunk. Other models (MLPs), and models whose kernels run on several cores
+/// (<see cref="ComputeOptions.DegreeOfParallelism"/> above 1), run the whole batch at once. Both give the
+/// batch-mean gradient, up to rounding.
 /// </remarks>
 public sealed class SingleWorkerTrainer : IBatchTrainer
 {
@@ -39,11 +41,13 @@ public sealed class SingleWorkerTrainer : IBatchTrainer
     /// <inheritdoc/>
     public Sequential Model { get; }
 
-    /// <summary>Gets or sets the rows per chunk: null for <see cref="ChunkRunner.RowsPerChunk"/>'s choice, 0 to run the whole batch at once.</summary>
+    /// <summary>Gets or sets the rows per chunk (the batch in ⌊batch / rows⌋ chunks), 0 to run the whole batch at once, or null
+    /// for the rule: ⌊batch / R⌋ chunks rounded up to a power of two, R from <see cref="ChunkRunner.RowsPerChunk"/>
+    /// (so a batch of 2ⁿ rows runs in chunks of 2ᵐ rows, at most R).</summary>
     internal int? ChunkRows { get; set; }
 
-    /// <summary>Gets the rows per chunk of the last step (0: the whole batch at once).</summary>
-    internal int LastChunkRows { get; private set; }
+    /// <summary>Gets how many chunks the last step ran (1: the whole batch at once).</summary>
+    internal int LastChunks { get; private set; }
 
     /// <inheritdoc/>
     public float TrainStep(Tensor inputs, Tensor targets)
@@ -52,9 +56,19 @@ public sealed class SingleWorkerTrainer : IBatchTrainer
         ArgumentNullException.ThrowIfNull(targets);
         Model.ZeroGradients();
         int batch = inputs.Dim(0);
-        int rows = ChunkRows ?? RuleRows(inputs);
-        int chunks = rows <= 0 ? 1 : Math.Max(1, batch / rows);
-        LastChunkRows = chunks == 1 ? 0 : rows;
+        // Neuron-parallel kernels (more than one core per layer) keep the whole batch: chunks would give them
+        // smaller GEMMs to split.
+        int chunks = 1;
+        if (ChunkRows is { } rows)
+        {
+            chunks = rows <= 0 ? 1 : Math.Max(1, batch / rows);
+        }
+        else if (Model.Options.DegreeOfParallelism == 1 && RuleRows(inputs) is > 0 and int ruleRows)
+        {
+            chunks = Math.Min(batch, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, batch / ruleRows)));
+        }
+
+        LastChunks = chunks;
         float value;
         if (chunks == 1)
         {

@@ -41,29 +41,34 @@ public class SingleWorkerTrainerTests
             float expectedLoss = whole.TrainStep(x, y);
             float actualLoss = chunked.TrainStep(x, y);
 
-            Assert.Equal(0, whole.LastChunkRows);
-            Assert.Equal(chunkRows, chunked.LastChunkRows);
+            Assert.Equal(1, whole.LastChunks);
+            Assert.Equal(16 / chunkRows, chunked.LastChunks);
             Assert.True(Math.Abs(expectedLoss - actualLoss) <= 1e-5f, $"step {step}: loss whole {expectedLoss} chunked {actualLoss}");
             AssertWithin1e5(whole.Model, chunked.Model, step);
         }
     }
 
     [Fact]
-    public void TrainStep_ChunkRule_FashionCnnInChunksOf11Rows_MlpAndSmallBatchesWhole()
+    public void TrainStep_ChunkRule_FashionCnnInPowerOfTwoChunks_MlpSmallBatchesAndNeuronParallelWhole()
     {
         // The Fashion CNN holds 179,816 bytes of activations per example: 11 rows fit 2 MiB, and 11 rows' activations
-        // exceed its 827,688 bytes of parameters. The MLP's 9,384 bytes per example give 223 rows, more than the batch.
+        // exceed its 827,688 bytes of parameters; a batch of 64 is ⌊64 / 11⌋ = 5 chunks, rounded up to 8 (of 8 rows).
+        // The MLP's 9,384 bytes per example give 223 rows, more than the batch.
         Tensor x64 = TestData.Random(1, 64, 1, 28, 28);
         Tensor x16 = TestData.Random(2, 16, 1, 28, 28);
         var cnn = new SingleWorkerTrainer(Flow.Neural.Data.FashionMnist.CreateCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)));
         var mlp = new SingleWorkerTrainer(Flow.Neural.Data.FashionMnist.CreateMlp(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)));
 
         cnn.TrainStep(x64, TestData.OneHot(3, 64, 10));
-        Assert.Equal(11, cnn.LastChunkRows);
+        Assert.Equal(8, cnn.LastChunks);
+        Assert.Equal(11, Flow.Neural.Internal.Training.ChunkRunner.RowsPerChunk(cnn.Model, [1, 28, 28]));
         cnn.TrainStep(x16, TestData.OneHot(4, 16, 10));
-        Assert.Equal(0, cnn.LastChunkRows);
+        Assert.Equal(1, cnn.LastChunks);
         mlp.TrainStep(x64, TestData.OneHot(5, 64, 10));
-        Assert.Equal(0, mlp.LastChunkRows);
+        Assert.Equal(1, mlp.LastChunks);
+        cnn.Model.Options = new ComputeOptions { DegreeOfParallelism = 2 };
+        cnn.TrainStep(x64, TestData.OneHot(3, 64, 10));
+        Assert.Equal(1, cnn.LastChunks);
         Assert.Equal(223, Flow.Neural.Internal.Training.ChunkRunner.RowsPerChunk(mlp.Model, [1, 28, 28]));
     }
 
