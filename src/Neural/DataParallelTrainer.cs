@@ -13,8 +13,9 @@ namespace Flow.Neural;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The batch is cut into a fixed number of chunks (<see cref="ChunksPerWorker"/> per replica) whose
-/// boundaries depend only on the batch size, and a worker that finishes a chunk takes the next one not
+/// The batch is cut into a fixed number of chunks (<see cref="ChunksPerWorker"/> per replica, or more, as
+/// many as a one-worker step would use, so each chunk's activations fit a core's L2) whose boundaries depend
+/// only on the batch and example sizes, and a worker that finishes a chunk takes the next one not
 /// yet taken, so a worker that runs slower (a shared host's second vCPU) does fewer chunks instead of
 /// holding up the step. Each chunk's gradients go to that chunk's own storage and are summed in chunk
 /// order, so the result is bit-identical whichever worker ran which chunk. Layers that can defer their weight
@@ -58,6 +59,9 @@ public sealed class DataParallelTrainer : IBatchTrainer
 
     /// <summary>The dense layers' inputs and output gradients of the whole batch, for their weight gradients in the update phase.</summary>
     private readonly DeferredBatch _deferred;
+
+    /// <summary>The one-worker trainer's chunk rule, applied to replica 0.</summary>
+    private readonly ChunkRule _rule;
 
     /// <summary>Per parameter, the multiple of floats its workers' slices start on.</summary>
     private readonly int[] _sliceAlignment;
@@ -107,6 +111,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _chunkGradients.AddRange(_homeGradients);
         _runners = [.. _replicas.Select(r => new ChunkRunner(r))];
         _deferred = new DeferredBatch(model);
+        _rule = new ChunkRule(model);
         _sliceAlignment = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => LeastCommonMultiple(SliceAlignment, _deferred.SliceUnit(p)))];
         _valueArrays = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => _replicas.Select(r => r.Parameters[p].Value.Data).ToArray())];
         _computeChunks = ComputeChunks;
@@ -125,8 +130,9 @@ public sealed class DataParallelTrainer : IBatchTrainer
     /// <summary>Gets where the last step's time went, per phase and per worker (overwritten by every step).</summary>
     internal Internal.Training.DataParallelStepTimes LastStepTimes { get; }
 
-    /// <summary>Gets or sets how many chunks per replica a batch is cut into (with more than one replica; at most one row per chunk).</summary>
-    /// <value>The default is 4. With 1, chunk r runs on replica r.</value>
+    /// <summary>Gets or sets how many chunks per replica a batch is cut into at least (with more than one replica; at most one
+    /// row per chunk); the one-worker chunk rule (<see cref="ChunkRule"/>) may cut it into more.</summary>
+    /// <value>The default is 4. With 1 (and no more chunks from the rule), chunk r runs on replica r.</value>
     internal int ChunksPerWorker
     {
         get => _chunksPerWorker;
@@ -166,7 +172,9 @@ public sealed class DataParallelTrainer : IBatchTrainer
             throw new ArgumentException($"a batch of {batch} cannot be split across {k} replicas", nameof(inputs));
         }
 
-        int chunks = k == 1 ? 1 : Math.Min(batch, k * _chunksPerWorker);
+        // At least ChunksPerWorker per worker (for balance), more where the one-worker rule cuts the batch
+        // finer (so each chunk's activations fit a core's L2, as on one worker).
+        int chunks = k == 1 ? 1 : Math.Min(batch, Math.Max(k * _chunksPerWorker, _rule.Chunks(inputs)));
         if (ChunkAssignment is { } assignment && (assignment.Length != chunks || assignment.Any(w => (uint)w >= (uint)k)))
         {
             throw new InvalidOperationException($"the chunk assignment has {assignment.Length} entries for {chunks} chunks and {k} workers");

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Flow.Neural.Internal.Training;
 
 namespace Flow.Neural;
@@ -19,8 +18,7 @@ public sealed class SingleWorkerTrainer : IBatchTrainer
     private readonly ChunkRunner _runner;
     private readonly DeferredBatch _deferred;
     private Tensor? _gradient;
-    private int[] _ruleShape = [];
-    private int _ruleRows;
+    private readonly ChunkRule _rule;
 
     /// <summary>Creates the trainer.</summary>
     /// <param name="model">The model to train.</param>
@@ -36,14 +34,14 @@ public sealed class SingleWorkerTrainer : IBatchTrainer
         _optimizer = optimizer;
         _runner = new ChunkRunner(model);
         _deferred = new DeferredBatch(model);
+        _rule = new ChunkRule(model);
     }
 
     /// <inheritdoc/>
     public Sequential Model { get; }
 
     /// <summary>Gets or sets the rows per chunk (the batch in ⌊batch / rows⌋ chunks), 0 to run the whole batch at once, or null
-    /// for the rule: ⌊batch / R⌋ chunks rounded up to a power of two, R from <see cref="ChunkRunner.RowsPerChunk"/>
-    /// (so a batch of 2ⁿ rows runs in chunks of 2ᵐ rows, at most R).</summary>
+    /// for the rule (<see cref="ChunkRule"/>).</summary>
     internal int? ChunkRows { get; set; }
 
     /// <summary>Gets how many chunks the last step ran (1: the whole batch at once).</summary>
@@ -63,9 +61,9 @@ public sealed class SingleWorkerTrainer : IBatchTrainer
         {
             chunks = rows <= 0 ? 1 : Math.Max(1, batch / rows);
         }
-        else if (Model.Options.DegreeOfParallelism == 1 && RuleRows(inputs) is > 0 and int ruleRows)
+        else if (Model.Options.DegreeOfParallelism == 1)
         {
-            chunks = Math.Min(batch, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, batch / ruleRows)));
+            chunks = _rule.Chunks(inputs);
         }
 
         LastChunks = chunks;
@@ -88,25 +86,6 @@ public sealed class SingleWorkerTrainer : IBatchTrainer
 
         _optimizer.Step(Model.Parameters);
         return value;
-    }
-
-    /// <summary>The rule's rows per chunk for examples shaped as <paramref name="inputs"/>' rows, worked out again only when that shape changes.</summary>
-    private int RuleRows(Tensor inputs)
-    {
-        IReadOnlyList<int> shape = inputs.Shape;
-        bool same = shape.Count == _ruleShape.Length + 1;
-        for (int i = 1; same && i < shape.Count; i++)
-        {
-            same = shape[i] == _ruleShape[i - 1];
-        }
-
-        if (!same)
-        {
-            _ruleShape = [.. shape.Skip(1)];
-            _ruleRows = ChunkRunner.RowsPerChunk(Model, _ruleShape);
-        }
-
-        return _ruleRows;
     }
 
     /// <summary>The batch in <paramref name="chunks"/> chunks, their gradients added in order, deferred weight gradients in one GEMM each over the whole batch.</summary>

@@ -81,6 +81,23 @@ public class DataParallelTrainerTests
         }
     }
 
+    [Theory]
+    [InlineData(64, 8)]
+    [InlineData(128, 16)]
+    [InlineData(256, 32)]
+    public void TrainStep_FashionCnn_ChunksOfTheOneWorkerRuleWhenFinerThanFourPerWorker(int batch, int chunks)
+    {
+        // The one-worker rule cuts the Fashion CNN's batch into chunks of 8 rows; 2 workers take at least 4 chunks each.
+        var trainer = new DataParallelTrainer(Flow.Neural.Data.FashionMnist.CreateCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2);
+        var mlp = new DataParallelTrainer(Models.SmallMlp(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.01f)), 2);
+
+        trainer.TrainStep(TestData.Random(1, batch, 1, 28, 28), TestData.OneHot(2, batch, 10));
+        mlp.TrainStep(TestData.Random(3, batch, 12), TestData.OneHot(4, batch, 3));
+
+        Assert.Equal(chunks, trainer.LastChunkWorkers.Length);
+        Assert.Equal(8, mlp.LastChunkWorkers.Length);
+    }
+
     [Fact]
     public void TrainStep_TwoRunsOfTheSameBatches_BitIdentical()
     {
