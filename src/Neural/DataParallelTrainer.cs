@@ -13,7 +13,7 @@ namespace Flow.Neural;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The batch is cut into a fixed number of chunks (<see cref="ChunksPerWorker"/> per replica, or more, as
+/// The batch is cut into a fixed number of chunks (at least 4 per replica, or more, as
 /// many as a one-worker step would use, so each chunk's activations fit a core's L2) whose boundaries depend
 /// only on the batch and example sizes, and a worker that finishes a chunk takes the next one not
 /// yet taken, so a worker that runs slower (a shared host's second vCPU) does fewer chunks instead of
@@ -47,11 +47,9 @@ public sealed class DataParallelTrainer : IBatchTrainer
     /// <summary>Whether a layer draws random numbers in training (dropout): chunks then go to replicas in a fixed assignment.</summary>
     private readonly bool _fixedAssignment;
 
-    /// <summary>Each replica's own gradient tensors, [replica][parameter]; a replica points back to them after its chunks.</summary>
-    private readonly Tensor[][] _homeGradients;
-
-    /// <summary>Each chunk's gradient storage, [chunk][parameter]; chunk c &lt; K uses replica c's own tensors (chunk 0's receive the reduced gradient).
-    /// Deferred parameters have none of their own: their entries are replica 0's tensors, which only the update phase writes.</summary>
+    /// <summary>Each chunk's gradient storage, [chunk][parameter]; chunk c &lt; K uses replica c's own tensors (chunk 0's receive the
+    /// reduced gradient), to which replica c points back after its chunks. Deferred parameters have no storage of their own in
+    /// chunks K and above: their entries are replica 0's tensors, which only the update phase writes.</summary>
     private readonly List<Tensor[]> _chunkGradients = [];
 
     /// <summary>Runs chunks on each replica (its layer states, one set per chunk size).</summary>
@@ -75,7 +73,10 @@ public sealed class DataParallelTrainer : IBatchTrainer
     private float[] _chunkLoss = [];
     private ComputeOptions _updateOptions = new();
     private int[] _chunkWorkers = [];
-    private int _chunksPerWorker = 4;
+    /// <summary>How many chunks per replica a batch is cut into at least (with more than one replica; at most one row per
+    /// chunk); the one-worker chunk rule (<see cref="ChunkRule"/>) may cut it into more.</summary>
+    private const int ChunksPerWorker = 4;
+
     private Tensor? _stepInputs;
     private Tensor? _stepTargets;
     private int _stepBatch;
@@ -107,8 +108,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _optimizer = optimizerFactory() ?? throw new ArgumentException("the optimizer factory returned null", nameof(optimizerFactory));
         _sumSquares = new double[replicas];
         _fixedAssignment = model.Layers.Any(l => l is Internal.Layers.DropoutLayer { Rate: > 0f });
-        _homeGradients = [.. _replicas.Select(r => r.Parameters.Select(p => p.Gradient).ToArray())];
-        _chunkGradients.AddRange(_homeGradients);
+        _chunkGradients.AddRange(_replicas.Select(r => r.Parameters.Select(p => p.Gradient).ToArray()));
         _runners = [.. _replicas.Select(r => new ChunkRunner(r))];
         _deferred = new DeferredBatch(model);
         _rule = new ChunkRule(model);
@@ -129,19 +129,6 @@ public sealed class DataParallelTrainer : IBatchTrainer
 
     /// <summary>Gets where the last step's time went, per phase and per worker (overwritten by every step).</summary>
     internal Internal.Training.DataParallelStepTimes LastStepTimes { get; }
-
-    /// <summary>Gets or sets how many chunks per replica a batch is cut into at least (with more than one replica; at most one
-    /// row per chunk); the one-worker chunk rule (<see cref="ChunkRule"/>) may cut it into more.</summary>
-    /// <value>The default is 4. With 1 (and no more chunks from the rule), chunk r runs on replica r.</value>
-    internal int ChunksPerWorker
-    {
-        get => _chunksPerWorker;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
-            _chunksPerWorker = value;
-        }
-    }
 
     /// <summary>Gets or sets a fixed chunk-to-worker assignment (chunk c runs on worker [c], in chunk order), or null to let
     /// workers take chunks as they come free. Tests use it to show the result does not depend on the assignment.</summary>
@@ -174,7 +161,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
 
         // At least ChunksPerWorker per worker (for balance), more where the one-worker rule cuts the batch
         // finer (so each chunk's activations fit a core's L2, as on one worker).
-        int chunks = k == 1 ? 1 : Math.Min(batch, Math.Max(k * _chunksPerWorker, _rule.Chunks(inputs)));
+        int chunks = k == 1 ? 1 : Math.Min(batch, Math.Max(k * ChunksPerWorker, _rule.Chunks(inputs)));
         if (ChunkAssignment is { } assignment && (assignment.Length != chunks || assignment.Any(w => (uint)w >= (uint)k)))
         {
             throw new InvalidOperationException($"the chunk assignment has {assignment.Length} entries for {chunks} chunks and {k} workers");
@@ -303,7 +290,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
         finally
         {
             IReadOnlyList<Parameter> parameters = _replicas[worker].Parameters;
-            Tensor[] home = _homeGradients[worker];
+            Tensor[] home = _chunkGradients[worker]; // the replica's own tensors
             for (int p = 0; p < parameters.Count; p++)
             {
                 parameters[p].Gradient = home[p];

@@ -34,19 +34,13 @@ internal static class FrameCostProbe
     /// <see langword="null"/> when the file is too short or cannot be read (the run then reports the problem itself).
     /// </summary>
     /// <param name="path">The video file.</param>
-    /// <param name="maxFrames">The run's frame limit, if any.</param>
     /// <param name="format">The detector's input format.</param>
     /// <param name="detector">The detector, opening (<paramref name="opening"/>) while the frames are decoded.</param>
     /// <param name="opening">The detector's open, started by the caller.</param>
     /// <param name="cancellationToken">Stops the measurement.</param>
     public static async Task<(double DecodeMs, double DetectMs)?> MeasureAsync(
-        string path, long? maxFrames, TensorFormat format, IStage<TensorFrame[], DetectionFrame[]> detector, Task opening, CancellationToken cancellationToken)
+        string path, TensorFormat format, IStage<TensorFrame[], DetectionFrame[]> detector, Task opening, CancellationToken cancellationToken)
     {
-        if (maxFrames < MinFrames)
-        {
-            return null;
-        }
-
         // The frames are decoded into one image again and again, as the source does with its pooled images (a new 1.3 MB
         // image per frame would add its page faults to the figure). Only the last frames are timed: vtest.avi's first
         // four took 2-3 ms each, its 8th to 12th about 1 ms (the `probe` bench mode, 12:10 UTC).

@@ -12,6 +12,7 @@ namespace Flow.Apps.VideoDetect;
 public sealed class VideoDetectJob
 {
     private readonly VideoDetectOptions _options;
+    private (TensorFormat Format, Func<IStage<TensorFrame[], DetectionFrame[]>> Factory)? _onnxDetector;
 
     /// <summary>Creates the job.</summary>
     /// <param name="options">What to read, which detector, where to write; a snapshot is taken.</param>
@@ -73,7 +74,12 @@ public sealed class VideoDetectJob
     {
         var fallback = ParallelismChoice.Fixed(_options.DegreeOfParallelism, DecoderThreads(_options), _options.ParallelismIsSet ? "set" : "default");
         string input = _options.Input;
-        bool file = !input.All(char.IsAsciiDigit) && !input.Contains("://", StringComparison.Ordinal) && File.Exists(input); // as VideoSource.Parse
+        bool file;
+        using (var parsed = VideoSource.Parse(input))
+        {
+            file = parsed.Kind == VideoInputKind.File && File.Exists(input); // Parse opens nothing
+        }
+
         if (_options.ParallelismIsSet || _options.Detector is DetectorKind.Hog or DetectorKind.Haar || !file || _options.MaxFrames < FrameCostProbe.MinFrames)
         {
             return (fallback, null);
@@ -85,20 +91,13 @@ public sealed class VideoDetectJob
         {
             var (format, factory) = OnnxDetector();
             detector = factory();
-            opening = detector.OpenAsync(new StageContext("detect", 0, _options.DegreeOfParallelism), cancellationToken).AsTask();
-            var costs = await FrameCostProbe.MeasureAsync(_options.Input, _options.MaxFrames, format, detector, opening, cancellationToken).ConfigureAwait(false);
-            if (costs is { } measured)
-            {
-                var choice = ParallelismChoice.FromCosts(measured.DecodeMs, measured.DetectMs, Environment.ProcessorCount);
-                var first = new PreOpenedStage<TensorFrame[], DetectionFrame[]>(detector);
-                detector = null;
-                return (choice, first);
-            }
-
+            opening = detector.OpenAsync(new StageContext("detect"), cancellationToken).AsTask();
+            var costs = await FrameCostProbe.MeasureAsync(_options.Input, format, detector, opening, cancellationToken).ConfigureAwait(false);
             await opening.ConfigureAwait(false);
-            var opened = new PreOpenedStage<TensorFrame[], DetectionFrame[]>(detector);
+            var choice = costs is { } measured ? ParallelismChoice.FromCosts(measured.DecodeMs, measured.DetectMs, Environment.ProcessorCount) : fallback;
+            var first = new PreOpenedStage<TensorFrame[], DetectionFrame[]>(detector);
             detector = null;
-            return (fallback, opened);
+            return (choice, first);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -184,7 +183,10 @@ public sealed class VideoDetectJob
     }
 
     /// <summary>The ONNX detector's input format and a factory of replicas (BlazeFace or a user model).</summary>
-    private (TensorFormat Format, Func<IStage<TensorFrame[], DetectionFrame[]>> Factory) OnnxDetector()
+    /// <summary>The ONNX detector's input format and replica factory, worked out once per job (probing a user model opens a session).</summary>
+    private (TensorFormat Format, Func<IStage<TensorFrame[], DetectionFrame[]>> Factory) OnnxDetector() => _onnxDetector ??= CreateOnnxDetector();
+
+    private (TensorFormat Format, Func<IStage<TensorFrame[], DetectionFrame[]>> Factory) CreateOnnxDetector()
     {
         if (_options.Detector == DetectorKind.Onnx)
         {

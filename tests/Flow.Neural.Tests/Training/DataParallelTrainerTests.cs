@@ -136,12 +136,6 @@ public class DataParallelTrainerTests
             Tensor x = TestData.Random(800 + step, 20, 1, 8, 8);
             Tensor y = TestData.OneHot(900 + step, 20, 4);
             float[] losses = [.. trainers.Select(t => t.TrainStep(x, y))];
-            for (int i = 0; i < assignments.Length; i++)
-            {
-                Assert.Equal(assignments[i], trainers[i].LastChunkWorkers.ToArray());
-                Assert.Equal(assignments[i].Count(w => w == 1), trainers[i].LastStepTimes.Chunks[1]);
-            }
-
             Assert.Equal(8, trainers[3].LastStepTimes.Chunks.Sum());
             Assert.All(losses, l => Assert.Equal(BitConverter.SingleToInt32Bits(losses[0]), BitConverter.SingleToInt32Bits(l)));
         }

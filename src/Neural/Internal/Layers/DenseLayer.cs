@@ -94,7 +94,7 @@ internal sealed class DenseLayer : Layer
                 new MatrixRef(input.Data, 0, Inputs, true),
                 new MatrixRef(gradOutput.Data, 0, Outputs, false),
                 _weight.Gradient.Data, 0, Outputs, Inputs, Outputs, batch, accumulate: true, GemmPartition.Columns, context.Options);
-            AddBiasGradient(gradOutput.Data, batch);
+            AddBiasGradient(gradOutput.Data, batch, 0, Outputs);
         }
 
         if (context.SkipInputGradient)
@@ -145,7 +145,7 @@ internal sealed class DenseLayer : Layer
             new MatrixRef(gathered.Inputs, 0, Inputs, true),
             new MatrixRef(gathered.Gradients, 0, Outputs, false),
             _weight.Gradient.Data, 0, Outputs, Inputs, Outputs, rows, accumulate: true, GemmPartition.Columns, context.Options);
-        AddBiasGradient(gathered.Gradients, rows);
+        AddBiasGradient(gathered.Gradients, rows, 0, Outputs);
     }
 
     internal override DeferredRows CreateDeferredRows() => new(Inputs, Outputs);
@@ -180,20 +180,17 @@ internal sealed class DenseLayer : Layer
             return;
         }
 
-        Span<float> db = _bias.Gradient.Data.AsSpan(first, count);
-        db.Clear();
-        for (int r = 0; r < rows.Rows; r++)
-        {
-            TensorPrimitives.Add(db, rows.Gradients.AsSpan((r * Outputs) + first, count), db);
-        }
+        _bias.Gradient.Data.AsSpan(first, count).Clear();
+        AddBiasGradient(rows.Gradients, rows.Rows, first, count);
     }
 
-    private void AddBiasGradient(float[] gradOutput, int rows)
+    /// <summary>db[first .. first + count) += the rows' dy over those outputs, row by row.</summary>
+    private void AddBiasGradient(float[] gradOutput, int rows, int first, int count)
     {
-        Span<float> db = _bias.Gradient.Span;
+        Span<float> db = _bias.Gradient.Data.AsSpan(first, count);
         for (int r = 0; r < rows; r++)
         {
-            TensorPrimitives.Add(db, gradOutput.AsSpan(r * Outputs, Outputs), db);
+            TensorPrimitives.Add(db, gradOutput.AsSpan((r * Outputs) + first, count), db);
         }
     }
 
