@@ -104,11 +104,24 @@ internal static class Report
                 parallel.TrainStep(x, y);
                 int parallelChunks = parallel.LastChunkWorkers.Length;
                 var chunkedAsParallel = NewSingle(batch / parallelChunks);
-                var r = Rotate([FmaOneCore, FmaTwoCores, () => single.TrainStep(x, y), () => whole.TrainStep(x, y), () => chunkedAsParallel.TrainStep(x, y), () => parallel.TrainStep(x, y)], rounds: 41, sampleSeconds: batch / 2560.0);
+                // The 2-worker steps of the rotation itself (back to back inside each sample, as a training loop runs them)
+                // are broken down too: the separate breakdown below alternates trainers step by step.
+                var inRotation = new RotationSteps();
+                var r = Rotate([FmaOneCore, FmaTwoCores, () => single.TrainStep(x, y), () => whole.TrainStep(x, y), () => chunkedAsParallel.TrainStep(x, y), () => inRotation.Step(parallel, x, y)],
+                    rounds: 41,
+                    sampleSeconds: batch / 2560.0,
+                    warmUpSeconds: 0.3,
+                    afterWarmUp: inRotation.Clear);
                 string[] names = ["single-worker trainer", "single-worker trainer on the whole batch", $"single-worker trainer in the 2-worker trainer's {parallelChunks} chunks ({batch / parallelChunks} rows)"];
                 int best = Enumerable.Range(2, 3).MinBy(i => Median(r[i]));
                 double t2 = Median(r[5]);
                 Line(o, $"Data-parallel CNN training, batch {batch}: 2 workers {batch / t2:F0} samples/s = {Median(r[best]) / t2:F2}x against the best 1-worker variant ({names[best - 2]}, {batch / Median(r[best]):F0} samples/s); {Paired(r, best, 5)}; FMA loop 2 vs 1 core in the same rounds {Paired(r, 0, 1, workRatio: 2)}");
+                // Not the headline: the same ratio over only the rounds in which the FMA loop scaled at least 1.9x (the host gave
+                // both vCPUs at that moment), to tell the code's loss from the host's.
+                var twoCoreRounds = Enumerable.Range(0, r[0].Count).Where(i => 2 * r[0][i] / r[1][i] >= 1.9).ToList();
+                string onTwoCores = twoCoreRounds.Count == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"{Median(twoCoreRounds.Select(i => r[best][i])) / Median(twoCoreRounds.Select(i => r[5][i])):F2}x");
+                Line(o, $"  only the {twoCoreRounds.Count} of {r[0].Count} rounds where the FMA loop scaled >= 1.9x (not the headline): 2 workers against the same best 1-worker variant {onTwoCores}");
+                Line(o, $"  2-worker steps in the rotation (batch {batch}): {inRotation.Describe(Median(r[best]))}");
                 Line(o, "  1-worker variants: " + string.Join("; ", Enumerable.Range(2, 3).Select(i => $"{names[i - 2]}{(i == 2 ? $" ({single.LastChunks} chunks)" : string.Empty)} {batch / Median(r[i]):F0} samples/s, 2 workers against it {Median(r[i]) / t2:F2}x")));
             }
 
@@ -423,17 +436,25 @@ internal static class Report
 
     /// <summary>
     /// Times the variants in rotation (all of them once per round, one short sample each), so each sees
-    /// the same moments of the host; a shared VM's second vCPU comes and goes. Returns seconds per call,
-    /// [variant][round].
+    /// the same moments of the host; a shared VM's second vCPU comes and goes. Each variant first runs twice, then
+    /// for <paramref name="warmUpSeconds"/> (so the timed rounds run tier-1 code, not code the runtime is still
+    /// recompiling on a background thread, which takes a core from the 2-core variants); then <paramref name="afterWarmUp"/>
+    /// runs. Returns seconds per call, [variant][round].
     /// </summary>
-    private static List<double>[] Rotate(Action[] variants, int rounds, double sampleSeconds)
+    private static List<double>[] Rotate(Action[] variants, int rounds, double sampleSeconds, double warmUpSeconds = 0, Action? afterWarmUp = null)
     {
         var times = variants.Select(_ => new List<double>()).ToArray();
         foreach (Action v in variants)
         {
             v();
             v();
+            if (warmUpSeconds > 0)
+            {
+                Sample(v, warmUpSeconds);
+            }
         }
+
+        afterWarmUp?.Invoke();
 
         for (int round = 0; round < rounds; round++)
         {
@@ -513,6 +534,46 @@ internal static class Report
     {
         o.WriteLine("- " + text);
         o.Flush();
+    }
+
+    /// <summary>
+    /// Where the time of the data-parallel trainer's steps inside the rotation went, step by step (after the warm-up):
+    /// each phase's wall time, what the step spent outside the phases, and each worker's busy time.
+    /// </summary>
+    private sealed class RotationSteps
+    {
+        private readonly List<double> _step = [], _chunkPhase = [], _updatePhase = [], _outside = [], _busySum = [], _tailIdle = [], _updateIdle = [], _chunks1 = [];
+
+        internal void Clear()
+        {
+            foreach (List<double> list in (List<double>[])[_step, _chunkPhase, _updatePhase, _outside, _busySum, _tailIdle, _updateIdle, _chunks1])
+            {
+                list.Clear();
+            }
+        }
+
+        internal void Step(DataParallelTrainer trainer, Tensor x, Tensor y)
+        {
+            long start = Stopwatch.GetTimestamp();
+            trainer.TrainStep(x, y);
+            long ticks = Stopwatch.GetTimestamp() - start;
+            var t = trainer.LastStepTimes;
+            _step.Add(Ms(ticks));
+            _chunkPhase.Add(Ms(t.ComputeWall));
+            _updatePhase.Add(Ms(t.UpdateWall));
+            _outside.Add(Ms(ticks - t.ComputeWall - t.UpdateWall));
+            _busySum.Add(Ms(t.Compute.Sum()));
+            _tailIdle.Add(Ms(t.ComputeWall - t.Compute.Min()));
+            _updateIdle.Add(Ms(t.UpdateWall - t.Update.Min()));
+            _chunks1.Add(t.Chunks[^1]);
+        }
+
+        /// <summary>Medians of the recorded steps, against <paramref name="oneWorkerSeconds"/>, the best one-worker variant's step.</summary>
+        internal string Describe(double oneWorkerSeconds) => string.Create(
+            CultureInfo.InvariantCulture,
+            $"median of {_step.Count} steps: step {Median(_step):F3} ms (half the best 1-worker step {oneWorkerSeconds * 500:F3} ms); chunk phase {Median(_chunkPhase):F3}, update phase {Median(_updatePhase):F3}, outside the phases {Median(_outside):F3}; both workers' chunk busy time summed {Median(_busySum):F3} (1-worker step {oneWorkerSeconds * 1000:F3}); idle of the first worker done with chunks {Median(_tailIdle):F3}, in the update phase {Median(_updateIdle):F3}; chunks run by the last worker {Median(_chunks1):F0} (min {_chunks1.Min():F0}, max {_chunks1.Max():F0})");
+
+        private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
     }
 
     /// <summary>One configuration of the `pipeline` section: a pipeline trainer (or, with no baseline, the one-worker trainer it is compared with) and its timed steps per round.</summary>

@@ -14,7 +14,8 @@ public sealed class Parameter
     public string Name { get; }
 
     /// <summary>Gets the current value.</summary>
-    public Tensor Value { get; }
+    /// <remarks>The data-parallel trainer points its replicas' parameters at the model's values, so one update reaches every replica.</remarks>
+    public Tensor Value { get; internal set; }
 
     /// <summary>Gets the gradient; backward passes add to it until it is cleared.</summary>
     /// <remarks>The data-parallel trainer points it at a chunk's own gradient storage while a replica

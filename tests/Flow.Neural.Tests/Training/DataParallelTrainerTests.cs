@@ -1,3 +1,5 @@
+using Flow.Neural.Internal.Threading;
+
 namespace Flow.Neural.Tests.Training;
 
 public class DataParallelTrainerTests
@@ -147,6 +149,65 @@ public class DataParallelTrainerTests
                 Assert.Equal(trainers[0].Model.Parameters[p].Value.Data, t.Model.Parameters[p].Value.Data);
                 Assert.Equal(trainers[0].Model.Parameters[p].Gradient.Data, t.Model.Parameters[p].Gradient.Data);
             }
+        }
+    }
+
+    [Fact]
+    public void TrainStep_WhileTheWorkerTeamIsBusy_BitIdenticalToATeamStep()
+    {
+        // A step called while the shared worker team is in use (here from inside one of its parts) runs its workers'
+        // parts on the thread pool instead, possibly one after the other on one thread; the replicas share their
+        // parameter values either way and the arithmetic is the same, so the result is the same to the bit.
+        DataParallelTrainer NewTrainer() => new(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f), momentum: 0.9f), 2);
+        DataParallelTrainer onTeam = NewTrainer(), onPool = NewTrainer();
+
+        for (int step = 0; step < 4; step++)
+        {
+            Tensor x = TestData.Random(1100 + step, 24, 1, 8, 8);
+            Tensor y = TestData.OneHot(1200 + step, 24, 4);
+            float expected = onTeam.TrainStep(x, y);
+            float actual = float.NaN;
+            bool nestedRefused = false;
+            // Other tests may hold the team for a moment: try until this call gets it.
+            while (!WorkerTeam.Shared.TryRun(2, part =>
+            {
+                if (part == 0)
+                {
+                    nestedRefused = !WorkerTeam.Shared.TryRun(2, _ => { });
+                    actual = onPool.TrainStep(x, y);
+                }
+            }))
+            {
+                Thread.Yield();
+            }
+
+            Assert.True(nestedRefused);
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(actual));
+        }
+
+        for (int p = 0; p < onTeam.Model.Parameters.Count; p++)
+        {
+            Assert.Equal(onTeam.Model.Parameters[p].Value.Data, onPool.Model.Parameters[p].Value.Data);
+        }
+    }
+
+    [Fact]
+    public void TrainStep_ChunksFail_ThrowsTheLossErrorAndTheNextStepTrains()
+    {
+        // Every chunk fails (targets of the wrong width): the loss's error surfaces, no parameter is updated, and every
+        // replica's gradients point back at its own storage, so the next step equals a fresh trainer's first step to the bit.
+        DataParallelTrainer NewTrainer() => new(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f)), 2);
+        DataParallelTrainer failed = NewTrainer(), fresh = NewTrainer();
+        Tensor x = TestData.Random(1300, 16, 1, 8, 8);
+        Tensor y = TestData.OneHot(1301, 16, 4);
+
+        var error = Assert.Throws<ArgumentException>(() => failed.TrainStep(x, TestData.OneHot(1302, 16, 5)));
+        Assert.Contains("must have the same size", error.Message, StringComparison.Ordinal);
+
+        Assert.Equal(BitConverter.SingleToInt32Bits(fresh.TrainStep(x, y)), BitConverter.SingleToInt32Bits(failed.TrainStep(x, y)));
+        for (int p = 0; p < fresh.Model.Parameters.Count; p++)
+        {
+            Assert.Equal(fresh.Model.Parameters[p].Value.Data, failed.Model.Parameters[p].Value.Data);
         }
     }
 
