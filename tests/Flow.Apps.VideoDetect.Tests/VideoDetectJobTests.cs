@@ -57,22 +57,27 @@ public class VideoDetectJobTests
         }
     }
 
-    [Fact]
-    public async Task BlazeFace_DefaultsOnAMeasurableFile_ChooseFromMeasuredCostsAndGiveTheSequentialLoopsDetections()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task BlazeFace_DefaultsOnAMeasurableFile_ChooseFromMeasuredCostsAndGiveTheSequentialLoopsDetections(int batch)
     {
         // Neither DOP nor decoding threads set: the job measures the first frames, picks a setting, and hands the
-        // session it measured with to the pipeline as a replica. Which setting wins depends on the machine; what
-        // must hold is that the run used it and that no box, score or track id differs from the plain loop.
+        // session it measured with to the pipeline as a replica, with the frames it decoded and the detections it
+        // found (batch 3 mixes frames detected ahead with frames detected in the run). Which setting wins depends on
+        // the machine; what must hold is that the run used it and that no frame, box, score or track id differs from
+        // the plain loop.
         var clip = TestClips.Faces100;
         var expected = await SequentialLoopAsync(clip.VideoPath);
-        var result = await new VideoDetectJob(new VideoDetectOptions { Input = clip.VideoPath }).RunAsync(null, default);
+        var result = await new VideoDetectJob(new VideoDetectOptions { Input = clip.VideoPath, BatchSize = batch }).RunAsync(null, default);
 
         var choice = result.Parallelism;
         Assert.True(choice.Measured, choice.ToString());
         Assert.Equal(choice.DegreeOfParallelism, result.Pipeline["detect"].MaxDegreeOfParallelism);
         Assert.Equal(choice.DegreeOfParallelism, result.Pipeline["preprocess"].MaxDegreeOfParallelism);
         Assert.Equal(100, expected.Count);
-        Assert.Equal(expected.Count, result.Frames.Count);
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), result.Frames.Select(f => f.FrameIndex));
+        Assert.Equal(100, result.FramesRead);
         for (int i = 0; i < expected.Count; i++)
         {
             Assert.Equal(expected[i], result.Frames[i].Detections);

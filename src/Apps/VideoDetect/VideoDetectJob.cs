@@ -36,10 +36,10 @@ public sealed class VideoDetectJob
             throw new InvalidOperationException("no input given (a video file, image folder, camera index or stream URL)");
         }
 
-        var (choice, firstReplica) = await ChooseParallelismAsync(cancellationToken).ConfigureAwait(false);
+        var (choice, firstReplica, measuredSource, detectedAhead) = await ChooseParallelismAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var source = VideoSource.Parse(_options.Input, _options.SourceOptions(choice.DecoderThreads));
+            using var source = measuredSource ?? VideoSource.Parse(_options.Input, _options.SourceOptions(choice.DecoderThreads));
             var sink = new RecordingSink(new DetectionOutputSink(new DetectionOutputOptions
             {
                 VideoPath = _options.VideoOutput,
@@ -47,7 +47,7 @@ public sealed class VideoDetectJob
                 SnapshotDirectory = _options.SnapshotDirectory,
                 FramesPerSecond = _options.VideoOutput is null ? 25 : FramesPerSecondOf(source), // only the video writer needs it
             }));
-            var pipeline = Build(source, sink, choice.DegreeOfParallelism, firstReplica);
+            var pipeline = Build(source, sink, choice.DegreeOfParallelism, firstReplica, detectedAhead);
             var run = pipeline.Start(CancellationToken.None);
             using var stop = cancellationToken.Register(run.RequestStop);
             var result = output is null
@@ -67,10 +67,12 @@ public sealed class VideoDetectJob
     /// <summary>
     /// The replicas and decoding threads: the options' when either is set; for an ONNX detector on a file of at least
     /// <see cref="FrameCostProbe.MinFrames"/> frames, chosen from the measured cost of its first frames (see
-    /// <see cref="ParallelismChoice.FromCosts"/>), with the session that measured handed on as the first replica;
-    /// otherwise the defaults.
+    /// <see cref="ParallelismChoice.FromCosts"/>), with the session that measured handed on as the first replica, the
+    /// detections of the frames it measured with, and the source that decoded them when the choice keeps its one
+    /// decoding thread (its frames read ahead are the run's first frames); otherwise the defaults.
     /// </summary>
-    private async Task<(ParallelismChoice Choice, PreOpenedStage<TensorFrame[], DetectionFrame[]>? FirstReplica)> ChooseParallelismAsync(CancellationToken cancellationToken)
+    private async Task<(ParallelismChoice Choice, PreOpenedStage<TensorFrame[], DetectionFrame[]>? FirstReplica, VideoSource? Source, DetectedAhead? Detected)> ChooseParallelismAsync(
+        CancellationToken cancellationToken)
     {
         var fallback = ParallelismChoice.Fixed(_options.DegreeOfParallelism, DecoderThreads(_options), _options.ParallelismIsSet ? "set" : "default");
         string input = _options.Input;
@@ -82,30 +84,46 @@ public sealed class VideoDetectJob
 
         if (_options.ParallelismIsSet || _options.Detector is DetectorKind.Hog or DetectorKind.Haar || !file || _options.MaxFrames < FrameCostProbe.MinFrames)
         {
-            return (fallback, null);
+            return (fallback, null, null, null);
         }
 
         IStage<TensorFrame[], DetectionFrame[]>? detector = null;
         Task? opening = null;
+        // Decoded on one FFmpeg thread, as the figure must be; its first frames are written into images allocated at
+        // open, so no timed frame pays for fresh memory.
+        var sourceOptions = _options.SourceOptions(decoderThreads: 1);
+        sourceOptions.PreallocatedImages = FrameCostProbe.MaxFramesAhead;
+        VideoSource? source = VideoSource.FromFile(input, sourceOptions);
         try
         {
             var (format, factory) = OnnxDetector();
             detector = factory();
             opening = detector.OpenAsync(new StageContext("detect"), cancellationToken).AsTask();
-            var costs = await FrameCostProbe.MeasureAsync(_options.Input, format, detector, opening, cancellationToken).ConfigureAwait(false);
+            await source.OpenAsync(new StageContext("decode"), cancellationToken).ConfigureAwait(false);
+            var costs = await FrameCostProbe.MeasureAsync(source, format, detector, opening, cancellationToken).ConfigureAwait(false);
             await opening.ConfigureAwait(false);
-            var choice = costs is { } measured ? ParallelismChoice.FromCosts(measured.DecodeMs, measured.DetectMs, Environment.ProcessorCount) : fallback;
             var first = new PreOpenedStage<TensorFrame[], DetectionFrame[]>(detector);
             detector = null;
-            return (choice, first);
+            if (costs is not { } measured)
+            {
+                return (fallback, first, null, null);
+            }
+
+            var choice = ParallelismChoice.FromCosts(measured.DecodeMs, measured.DetectMs, Environment.ProcessorCount);
+            // With another thread count the run needs a decoder of its own (FFmpeg's threads are fixed at open): it decodes
+            // the first frames again, but their detections still stand.
+            var kept = choice.DecoderThreads == 1 ? source : null;
+            source = kept is null ? source : null;
+            return (choice, first, kept, measured.Detected);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A model or file that cannot be used: the run fails on it with its usual, stage-named error.
-            return (fallback, null);
+            return (fallback, null, null, null);
         }
         finally
         {
+            source?.Dispose();
             if (detector is not null)
             {
                 try
@@ -126,10 +144,14 @@ public sealed class VideoDetectJob
     }
 
     /// <summary>Builds the pipeline with the options' degree of parallelism (exposed to tests and benchmarks through the assembly).</summary>
-    internal Pipeline.Pipeline Build(VideoSource source, ISinkStage<DetectionFrame> sink) => Build(source, sink, _options.DegreeOfParallelism, firstReplica: null);
+    internal Pipeline.Pipeline Build(VideoSource source, ISinkStage<DetectionFrame> sink) => Build(source, sink, _options.DegreeOfParallelism, firstReplica: null, detectedAhead: null);
 
-    /// <summary>Builds the pipeline with <paramref name="dop"/> replicas, the first of them <paramref name="firstReplica"/> when given (ONNX detectors).</summary>
-    private Pipeline.Pipeline Build(VideoSource source, ISinkStage<DetectionFrame> sink, int dop, PreOpenedStage<TensorFrame[], DetectionFrame[]>? firstReplica)
+    /// <summary>
+    /// Builds the pipeline with <paramref name="dop"/> replicas, the first of them <paramref name="firstReplica"/> when
+    /// given, and the first frames' detections passed on from <paramref name="detectedAhead"/> when given (ONNX detectors).
+    /// </summary>
+    private Pipeline.Pipeline Build(
+        VideoSource source, ISinkStage<DetectionFrame> sink, int dop, PreOpenedStage<TensorFrame[], DetectionFrame[]>? firstReplica, DetectedAhead? detectedAhead)
     {
         bool live = source.IsLive;
         var builder = new PipelineBuilder(new PipelineOptions { Name = "video" });
@@ -152,7 +174,9 @@ public sealed class VideoDetectJob
                 break;
             default:
                 var (format, newReplica) = OnnxDetector();
-                Func<IStage<TensorFrame[], DetectionFrame[]>> factory = () => firstReplica?.TryTake() ?? newReplica();
+                Func<IStage<TensorFrame[], DetectionFrame[]>> factory = detectedAhead is null
+                    ? () => firstReplica?.TryTake() ?? newReplica()
+                    : () => detectedAhead.Wrap(firstReplica?.TryTake() ?? newReplica());
                 int batch = live ? 1 : _options.BatchSize;
                 // Preprocess and detect hold about as many frames as they have workers: every frame queued in front of the
                 // detector adds its time to the latency. On 2 cores, 2 and 2 (instead of 4 and 4) kept the throughput and cut
@@ -165,7 +189,8 @@ public sealed class VideoDetectJob
                 // Live: as many frames as replicas, so every replica works on one of the newest frames and none waits in
                 // front of the detector (latest-only shedding happens before preprocess).
                 int detectWork = live ? dop : dop + 1;
-                var tensors = frames.Then(f => FrameTensors.Letterbox(f, format), new StageOptions { Name = "preprocess", MaxDegreeOfParallelism = dop, BoundedCapacity = inWork, FullMode = shed });
+                Func<Frame, TensorFrame> letterbox = detectedAhead is null ? f => FrameTensors.Letterbox(f, format) : f => detectedAhead.Letterbox(f, format);
+                var tensors = frames.Then(letterbox, new StageOptions { Name = "preprocess", MaxDegreeOfParallelism = dop, BoundedCapacity = inWork, FullMode = shed });
                 var detectOptions = new StageOptions { Name = "detect", MaxDegreeOfParallelism = dop, BoundedCapacity = detectWork };
                 detected = batch == 1
                     ? tensors.Then(() => new SingleItemStage<TensorFrame, DetectionFrame>(factory()), detectOptions)

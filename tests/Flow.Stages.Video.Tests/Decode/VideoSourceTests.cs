@@ -75,6 +75,112 @@ public class VideoSourceTests
     }
 
     [Fact]
+    public async Task ReadAhead_ThenRun_YieldsTheFramesReadAheadFirstAndEveryFrameOnceInOrder()
+    {
+        string clip = TestFiles.WriteNumberedClip(TestFiles.NewFolder(), 20);
+        using var source = VideoSource.FromFile(clip);
+        await source.OpenAsync(new StageContext("decode"), default);
+        var ahead = Enumerable.Range(0, 5).Select(_ => source.ReadAhead()!).ToArray();
+        Assert.Equal([0L, 1, 2, 3, 4], ahead.Select(f => f.Index));
+        Assert.Equal(40, Cv2.Mean(ahead[4].Image).Val0, 0); // the frame's pixels are there to look at before the run
+        Assert.Equal(5, source.FramesRead);
+
+        var builder = new PipelineBuilder();
+        var frames = builder.From(source, "decode").Then(f =>
+        {
+            using (f)
+            {
+                return (f.Index, Gray: Cv2.Mean(f.Image).Val0, Ahead: ahead.Contains(f));
+            }
+        }).Collect();
+        await builder.Build().RunAsync(); // opens the source again: a no-op, the frames read ahead stay first
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), frames.Items.Select(f => f.Index));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => i < 5), frames.Items.Select(f => f.Ahead));
+        Assert.All(frames.Items, f => Assert.Equal(10 * f.Index, f.Gray, 0));
+        Assert.Equal(20, source.FramesRead);
+        Assert.Null(source.Error);
+    }
+
+    [Fact]
+    public async Task ReadAhead_PastMaxFrames_ReturnsNullAndTheRunEndsThere()
+    {
+        string clip = TestFiles.WriteNumberedClip(TestFiles.NewFolder(), 10);
+        using var source = VideoSource.FromFile(clip, new VideoSourceOptions { MaxFrames = 3 });
+        await source.OpenAsync(new StageContext("decode"), default);
+        Assert.NotNull(source.ReadAhead());
+        Assert.NotNull(source.ReadAhead());
+        Assert.NotNull(source.ReadAhead());
+        Assert.Null(source.ReadAhead());
+
+        var (indexes, _) = await ReadAllAsync(source);
+        Assert.Equal([0L, 1, 2], indexes);
+    }
+
+    [Fact]
+    public async Task ReadAhead_NotOpenLiveOrAlreadyRead_Throws()
+    {
+        string clip = TestFiles.WriteNumberedClip(TestFiles.NewFolder(), 4);
+        using var closed = VideoSource.FromFile(clip);
+        Assert.Contains("only after the source opened", Assert.Throws<InvalidOperationException>(() => closed.ReadAhead()).Message);
+        using var live = VideoSource.FromUrl("rtsp://127.0.0.1:1/none");
+        Assert.Equal("'rtsp://127.0.0.1:1/none' is a live input: its frames cannot be read ahead of the run", Assert.Throws<InvalidOperationException>(() => live.ReadAhead()).Message);
+
+        using var read = VideoSource.FromFile(clip);
+        await ReadAllAsync(read);
+        Assert.Throws<InvalidOperationException>(() => read.ReadAhead());
+    }
+
+    [Fact]
+    public async Task Dispose_FramesReadAheadThatNoRunTook_ReleasesTheirImages()
+    {
+        string clip = TestFiles.WriteNumberedClip(TestFiles.NewFolder(), 6);
+        var source = VideoSource.FromFile(clip);
+        await source.OpenAsync(new StageContext("decode"), default);
+        var first = source.ReadAhead()!;
+        var second = source.ReadAhead()!;
+        source.Dispose();
+        Assert.True(first.Image.IsDisposed);
+        Assert.True(second.Image.IsDisposed);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(VideoSourceOptions.MaxPreallocatedImages + 1)]
+    public void PreallocatedImages_OutOfRange_Throws(int images) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VideoSourceOptions { PreallocatedImages = images });
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(VideoSourceOptions.MaxPreallocatedImages)]
+    public async Task ReadAsync_PreallocatedImages_GiveTheSamePixelsAsAFreshDecode(int images)
+    {
+        string path = TestFiles.Asset("vtest.avi");
+        var expected = new List<Scalar>();
+        using (var capture = new VideoCapture(path, VideoCaptureAPIs.FFMPEG))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                using var mat = new Mat();
+                Assert.True(capture.Read(mat));
+                expected.Add(Cv2.Sum(mat));
+            }
+        }
+
+        using var source = VideoSource.FromFile(path, new VideoSourceOptions { MaxFrames = 20, PreallocatedImages = images });
+        await source.OpenAsync(new StageContext("decode"), default);
+        var frames = new List<Frame>();
+        await foreach (var frame in source.ReadAsync(default))
+        {
+            frames.Add(frame); // kept: every preallocated image is decoded into, then fresh ones
+        }
+
+        Assert.Equal(expected, frames.Select(f => Cv2.Sum(f.Image)));
+        Assert.All(frames, f => Assert.Equal((768, 576, MatType.CV_8UC3), (f.Width, f.Height, f.Image.Type())));
+        frames.ForEach(f => f.Dispose());
+    }
+
+    [Fact]
     public void DecoderThreads_Zero_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new VideoSourceOptions { DecoderThreads = 0 });
 

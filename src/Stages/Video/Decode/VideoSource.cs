@@ -17,7 +17,7 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
     // Decoded images handed back by disposed frames, decoded into again: a 768x576 frame is 1.3 MB of native
     // memory that would otherwise be allocated, page-faulted in and freed for every frame. Last in, first out:
     // the image given back most recently is the one most likely still in the caches.
-    private const int MaxPooledImages = 16;
+    private const int MaxPooledImages = VideoSourceOptions.MaxPreallocatedImages;
     // CAP_PROP_N_THREADS: FFmpeg's decoding threads, an open-time parameter.
     private const int CapturePropertyThreads = 70;
     private readonly System.Collections.Concurrent.ConcurrentStack<Mat> _freeImages = new();
@@ -25,9 +25,15 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
     private volatile bool _released;
     private readonly VideoSourceOptions _options;
     private VideoCapture? _capture;
+    private readonly Queue<Frame> _readAhead = new();
+    private bool _opened;
+    private bool _ended;
+    private long _nextIndex;
     private string[] _images = [];
     private long _framesRead;
     private TimeProvider _clock = TimeProvider.System;
+    private long _started;
+    private bool _reading;
 
     private VideoSource(VideoInputKind kind, string input, VideoSourceOptions? options)
     {
@@ -125,10 +131,17 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>A source opened before the run (to <see cref="ReadAhead"/>) is not opened again: the pipeline's open only takes its clock.</remarks>
     /// <exception cref="VideoSourceException">The input does not exist or cannot be opened.</exception>
     public ValueTask OpenAsync(StageContext context, CancellationToken cancellationToken)
     {
         _clock = context?.TimeProvider ?? TimeProvider.System;
+        if (_opened)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _opened = true;
         switch (Kind)
         {
             case VideoInputKind.File:
@@ -200,28 +213,92 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
         double fps = _capture.Fps;
         FramesPerSecond = fps > 0 && double.IsFinite(fps) && fps < 1000 ? fps : _options.FallbackFramesPerSecond;
         FrameSize = (_capture.FrameWidth, _capture.FrameHeight);
+        if (Kind != VideoInputKind.Camera && FrameSize is { Width: > 0, Height: > 0 })
+        {
+            for (int i = 0; i < _options.PreallocatedImages; i++)
+            {
+                // Written once (zeros), so its pages are mapped before a frame is decoded into it; a Mat of the frame's
+                // size and type is decoded into in place.
+                _freeImages.Push(new Mat(FrameSize.Height, FrameSize.Width, MatType.CV_8UC3, Scalar.All(0)));
+            }
+        }
+
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Decodes the next frame now, before the pipeline runs, for a caller that needs to look at the first frames (a
+    /// job that times their decoding and detection to choose its settings) without decoding them twice:
+    /// <see cref="ReadAsync"/> yields the frames read ahead first, in order, then goes on decoding after them.
+    /// Open the source (<see cref="OpenAsync"/>) first; the pipeline's own open then does not open it again.
+    /// </summary>
+    /// <returns>
+    /// The frame, or <see langword="null"/> at the end of the input, at <see cref="VideoSourceOptions.MaxFrames"/>, or
+    /// when decoding stopped (see <see cref="Error"/>). The source keeps it until <see cref="ReadAsync"/> yields it
+    /// (or disposes it if the run never does): read its image, do not dispose it.
+    /// </returns>
+    /// <exception cref="InvalidOperationException">The source is not open, is closed, reading has started, or the input is live
+    /// (a camera's or stream's frames are read as the pipeline runs).</exception>
+    public Frame? ReadAhead()
+    {
+        if (IsLive)
+        {
+            throw new InvalidOperationException($"'{Input}' is a live input: its frames cannot be read ahead of the run");
+        }
+
+        if (!_opened || _released || _reading)
+        {
+            throw new InvalidOperationException($"frames of '{Input}' can be read ahead only after the source opened and before the run reads it");
+        }
+
+        var frame = NextFrame();
+        if (frame is not null)
+        {
+            _readAhead.Enqueue(frame);
+        }
+
+        return frame;
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<Frame> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var clock = _clock;
-        long started = clock.GetTimestamp();
-        long limit = _options.MaxFrames ?? long.MaxValue;
-        for (long index = 0; index < limit && !cancellationToken.IsCancellationRequested; index++)
+        _reading = true;
+        _started = _clock.GetTimestamp();
+        while (!cancellationToken.IsCancellationRequested)
         {
-            var image = ReadFrame(index);
-            if (image is null)
+            var frame = _readAhead.TryDequeue(out var ahead) ? ahead : NextFrame();
+            if (frame is null)
             {
                 yield break;
             }
 
-            var timestamp = IsLive ? clock.GetElapsedTime(started) : TimeSpan.FromSeconds(index / FramesPerSecond);
-            Interlocked.Increment(ref _framesRead);
-            yield return new Frame(index, timestamp, image, Input, Kind == VideoInputKind.ImageFolder ? null : _recycle);
+            yield return frame;
         }
+    }
+
+    /// <summary>Decodes the next frame (null at the end, at the limit or on damage; reading then stays ended).</summary>
+    private Frame? NextFrame()
+    {
+        long index = _nextIndex;
+        if (_ended || index >= (_options.MaxFrames ?? long.MaxValue))
+        {
+            _ended = true;
+            return null;
+        }
+
+        var image = ReadFrame(index);
+        if (image is null)
+        {
+            _ended = true;
+            return null;
+        }
+
+        _nextIndex = index + 1;
+        var timestamp = IsLive ? _clock.GetElapsedTime(_started) : TimeSpan.FromSeconds(index / FramesPerSecond);
+        Interlocked.Increment(ref _framesRead);
+        return new Frame(index, timestamp, image, Input, Kind == VideoInputKind.ImageFolder ? null : _recycle);
     }
 
     /// <inheritdoc />
@@ -276,6 +353,11 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
     private void Release()
     {
         _released = true;
+        while (_readAhead.TryDequeue(out var frame))
+        {
+            frame.Dispose(); // read ahead but never yielded: the run did not take it
+        }
+
         _capture?.Dispose();
         _capture = null;
         DrainImages();

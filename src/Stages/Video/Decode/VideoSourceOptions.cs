@@ -78,6 +78,28 @@ public sealed class VideoSourceOptions
         }
     }
 
+    /// <summary>The most images <see cref="PreallocatedImages"/> may ask for: as many as a source keeps for reuse.</summary>
+    public const int MaxPreallocatedImages = 16;
+
+    /// <summary>
+    /// How many images a file or stream source allocates, at the frame size, and writes once when it opens, so that
+    /// its first frames are decoded into memory that is already mapped. A fresh 768×576 image costs its page faults
+    /// on the decoder's thread the first time it is written (about as much as decoding the frame); the pipeline opens
+    /// its stages at the same time, so this work overlaps the detectors' model loading instead.
+    /// </summary>
+    /// <value>The default is 0: images are allocated as frames need them. At most <see cref="MaxPreallocatedImages"/>.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or above <see cref="MaxPreallocatedImages"/>.</exception>
+    public int PreallocatedImages
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(PreallocatedImages));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxPreallocatedImages, nameof(PreallocatedImages));
+            field = value;
+        }
+    }
+
     /// <summary>Returns a copy, so later changes to this object do not reach a source.</summary>
     /// <returns>A new options object with the same values.</returns>
     public VideoSourceOptions Clone() => (VideoSourceOptions)MemberwiseClone();
