@@ -212,6 +212,34 @@ public class DataParallelTrainerTests
     }
 
     [Fact]
+    public void TrainStep_ModelValuesReplacedBetweenSteps_EveryReplicaTrainsFromTheNewValues()
+    {
+        // The replicas read the model's own parameter values, so values written into Model between steps (here
+        // CopyParametersFrom) reach every replica: the steps after it still equal single-worker training within 1e-5.
+        // (Replicas holding copies of the values would keep the old ones and mix gradients taken at two points.)
+        var single = new SingleWorkerTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.05f), momentum: 0.9f));
+        var trainer = new DataParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f), momentum: 0.9f), 2);
+        Sequential other = Models.SmallCnn(seed: 77);
+
+        for (int step = 0; step < 6; step++)
+        {
+            if (step == 3)
+            {
+                single.Model.CopyParametersFrom(other);
+                trainer.Model.CopyParametersFrom(other);
+            }
+
+            Tensor x = TestData.Random(1400 + step, 16, 1, 8, 8);
+            Tensor y = TestData.OneHot(1500 + step, 16, 4);
+            float expected = single.TrainStep(x, y);
+            float actual = trainer.TrainStep(x, y);
+            Assert.True(Math.Abs(expected - actual) <= 1e-5f * Math.Max(1f, Math.Abs(expected)), $"step {step}: loss single {expected} data-parallel {actual}");
+        }
+
+        AssertParametersWithin1e5(single.Model, trainer.Model);
+    }
+
+    [Fact]
     public void TrainStep_ModelWithDropout_ContiguousChunksPerReplica()
     {
         // Each replica draws its own dropout masks, so chunks cannot go to whichever worker is free.

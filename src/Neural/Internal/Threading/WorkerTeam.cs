@@ -117,11 +117,30 @@ internal sealed class WorkerTeam
     /// </summary>
     /// <param name="count">The number of parts.</param>
     /// <param name="body">The part to run, given its index.</param>
+    /// <remarks>Either way, if parts throw, the exception of the lowest-numbered failing part is rethrown (not wrapped in an
+    /// <see cref="AggregateException"/>) after all have finished, so callers see the same exception whether the team was free.</remarks>
     internal void Run(int count, Action<int> body)
     {
-        if (!TryRun(count, body))
+        if (TryRun(count, body))
         {
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = count }, body);
+            return;
+        }
+
+        var failures = new Exception?[count];
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = count }, i =>
+        {
+            try
+            {
+                body(i);
+            }
+            catch (Exception ex)
+            {
+                failures[i] = ex;
+            }
+        });
+        if (Array.Find(failures, f => f is not null) is { } failure)
+        {
+            ExceptionDispatchInfo.Capture(failure).Throw();
         }
     }
 

@@ -95,6 +95,32 @@ public class WorkerTeamTests
         Assert.True(team.TryRun(3, _ => { }));
     }
 
+    [Fact]
+    public void Run_TeamInUseAndPartsThrow_RethrowsTheLowestFailingPartsExceptionUnwrapped()
+    {
+        // A call made while the team is in use runs on the thread pool; its failures must look like the team's own
+        // (the lowest-numbered failing part's exception, not an AggregateException), so callers see one exception type.
+        var team = new WorkerTeam();
+        Exception? nested = null;
+
+        Assert.True(team.TryRun(2, part =>
+        {
+            if (part == 0)
+            {
+                nested = Record.Exception(() => team.Run(4, i =>
+                {
+                    if (i >= 2)
+                    {
+                        throw new InvalidOperationException($"part {i} failed");
+                    }
+                }));
+            }
+        }));
+
+        var error = Assert.IsType<InvalidOperationException>(nested);
+        Assert.Equal("part 2 failed", error.Message);
+    }
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(0.2)]
