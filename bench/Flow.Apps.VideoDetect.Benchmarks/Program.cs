@@ -17,6 +17,7 @@ using OpenCvSharp;
 //        ... -- decode <case> [--repeat 5]    (read vs grab-only, FFmpeg's default threads vs 1)
 //        ... -- timeline <case> [--repeat 2]  (cores busy in 10 ms slices and CPU per thread name, Flow DOP 2 vs the loop)
 //        ... -- probe <case> [--repeat 3]     (ms per decoded frame of the first 12, and the replicas/threads the job chooses)
+//        ... -- phases <case> [--repeat 3]    (the default against --dop 1: wall ms before the pipeline starts, the pipeline's ms, CPU ms)
 //        dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- accuracy [--frames 300]
 //        dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- report <case> [--dop 2] (the pipeline's end-of-run report)
 if (args.Length > 0 && args[0] == "accuracy")
