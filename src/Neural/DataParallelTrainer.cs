@@ -8,8 +8,8 @@ namespace Flow.Neural;
 /// <summary>
 /// Synchronous data-parallel training: K replicas of one model run forward and backward on chunks of
 /// the global batch on their own cores; then each worker takes a slice of every parameter, averages
-/// the chunks' gradients over it and updates it with the one optimizer; the replicas share the model's
-/// parameter values, so all replicas stay identical and the result equals single-worker training on the whole batch.
+/// the chunks' gradients over it, updates it with the one optimizer and copies the new values to every
+/// replica, so all replicas stay identical and the result equals single-worker training on the whole batch.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -36,7 +36,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
     /// <summary>Slices of a parameter start on multiples of this many floats (one Vector512), so no vector straddles two workers.</summary>
     private const int SliceAlignment = 16;
 
-    /// <summary>The reduce and update of a worker's slice go this many floats (16 KiB) at a time.</summary>
+    /// <summary>The reduce, update and broadcast of a worker's slice go this many floats (16 KiB) at a time.</summary>
     private const int UpdateBlock = 4096;
 
     private readonly Sequential[] _replicas;
@@ -64,6 +64,13 @@ public sealed class DataParallelTrainer : IBatchTrainer
     /// <summary>Per parameter, the multiple of floats its workers' slices start on.</summary>
     private readonly int[] _sliceAlignment;
 
+    /// <summary>Each parameter's value array in every replica: [parameter][replica].</summary>
+    private readonly float[][][] _valueArrays;
+
+    /// <summary>The <see cref="Parameter.Version"/> of each of the model's parameters when the replicas last held its values: a
+    /// different version at the start of a step means the values were changed outside the trainer (such as by
+    /// <see cref="Sequential.CopyParametersFrom"/>), and the replicas get them again.</summary>
+    private readonly int[] _replicatedVersions;
     private readonly Action<int> _computeChunks;
     private readonly Action<int> _reduceAndUpdate;
     private readonly Action<int> _reduceForClipping;
@@ -100,13 +107,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _replicas[0] = model;
         for (int k = 1; k < replicas; k++)
         {
-            // The replicas' layers and states are their own; their parameter values are the model's (read-only
-            // while chunks run, updated in place in the update phase), so no copy of new values goes to them.
             _replicas[k] = model.Clone();
-            for (int p = 0; p < model.Parameters.Count; p++)
-            {
-                _replicas[k].Parameters[p].Value = model.Parameters[p].Value;
-            }
         }
 
         _optimizer = optimizerFactory() ?? throw new ArgumentException("the optimizer factory returned null", nameof(optimizerFactory));
@@ -117,6 +118,8 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _deferred = new DeferredBatch(model);
         _rule = new ChunkRule(model);
         _sliceAlignment = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => LeastCommonMultiple(SliceAlignment, _deferred.SliceUnit(p)))];
+        _valueArrays = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => _replicas.Select(r => r.Parameters[p].Value.Data).ToArray())];
+        _replicatedVersions = [.. model.Parameters.Select(p => p.Version)];
         _computeChunks = ComputeChunks;
         _reduceAndUpdate = owner => UpdateOwnedSlices(owner, reduce: true);
         _reduceForClipping = ReduceForClipping;
@@ -170,6 +173,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
             throw new InvalidOperationException($"the chunk assignment has {assignment.Length} entries for {chunks} chunks and {k} workers");
         }
 
+        ReplicateChangedValues();
         PrepareChunks(chunks);
         _deferred.Prepare(batch);
         Internal.Training.DataParallelStepTimes times = LastStepTimes;
@@ -197,8 +201,8 @@ public sealed class DataParallelTrainer : IBatchTrainer
         }
 
         // One phase after the chunks: each worker sums the chunks' gradients over its own slice of
-        // every parameter and updates that slice of the shared values with the optimizer (no k-fold
-        // repeated step, no separate all-gather of the gradients, no copy to the replicas).
+        // every parameter, updates that slice of replica 0 with the optimizer and copies the new values
+        // to the other replicas (no k-fold repeated step, no separate all-gather of the gradients).
         // Clipping needs the global norm before any update, so it takes a phase more.
         if (_updateOptions.UseSimd != _replicas[0].Options.UseSimd)
         {
@@ -228,10 +232,35 @@ public sealed class DataParallelTrainer : IBatchTrainer
         }
 
         _optimizer.EndStep(_replicas[0].Parameters);
+        for (int p = 0; p < _replicatedVersions.Length; p++)
+        {
+            _replicatedVersions[p] = _replicas[0].Parameters[p].Version;
+        }
         long t2 = Stopwatch.GetTimestamp();
         times.ComputeWall = t1 - t0;
         times.UpdateWall = t2 - t1;
         return (float)(total / batch);
+    }
+
+    /// <summary>Copies to the other replicas the values of every parameter of the model changed since the replicas last held them.</summary>
+    private void ReplicateChangedValues()
+    {
+        IReadOnlyList<Parameter> parameters = _replicas[0].Parameters;
+        for (int p = 0; p < parameters.Count; p++)
+        {
+            if (parameters[p].Version == _replicatedVersions[p])
+            {
+                continue;
+            }
+
+            BroadcastSlice(p, 0, parameters[p].Value.Length);
+            for (int r = 1; r < _replicas.Length; r++)
+            {
+                _replicas[r].Parameters[p].Version++;
+            }
+
+            _replicatedVersions[p] = parameters[p].Version;
+        }
     }
 
     /// <summary>Makes room for <paramref name="chunks"/> chunks' gradients and losses.</summary>
@@ -324,7 +353,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _chunkWorkers[chunk] = worker;
     }
 
-    /// <summary>Worker <paramref name="owner"/>'s slices of every parameter: reduced into replica 0 (unless the clipping phase did) and updated there (the values every replica reads).</summary>
+    /// <summary>Worker <paramref name="owner"/>'s slices of every parameter: reduced into replica 0 (unless the clipping phase did), updated there and copied to the other replicas.</summary>
     private void UpdateOwnedSlices(int owner, bool reduce)
     {
         long start = Stopwatch.GetTimestamp();
@@ -345,7 +374,8 @@ public sealed class DataParallelTrainer : IBatchTrainer
                 _deferred.SetGradient(p, first, count, _updateOptions);
             }
 
-            // Block by block, so the sum of the chunks' gradients is still in L1 when the optimizer reads it.
+            // Block by block, so the sum of the chunks' gradients is still in L1 when the optimizer reads
+            // it and the new values when they are copied to the other replicas.
             for (int block = first; block < first + count; block += UpdateBlock)
             {
                 int length = Math.Min(UpdateBlock, first + count - block);
@@ -355,6 +385,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
                 }
 
                 _optimizer.UpdateRange(p, parameters[p], block, length, _stepRate, _stepScale);
+                BroadcastSlice(p, block, length);
             }
         }
 
@@ -395,6 +426,17 @@ public sealed class DataParallelTrainer : IBatchTrainer
         for (int c = 1; c < _stepChunks; c++)
         {
             TensorPrimitives.Add(_chunkGradients[c][parameter].Data.AsSpan(first, count), sum, sum);
+        }
+    }
+
+    /// <summary>Copies replica 0's updated values of a slice to the other replicas.</summary>
+    private void BroadcastSlice(int parameter, int first, int count)
+    {
+        float[][] perReplica = _valueArrays[parameter];
+        ReadOnlySpan<float> updated = perReplica[0].AsSpan(first, count);
+        for (int r = 1; r < perReplica.Length; r++)
+        {
+            updated.CopyTo(perReplica[r].AsSpan(first, count));
         }
     }
 

@@ -14,8 +14,7 @@ public sealed class Parameter
     public string Name { get; }
 
     /// <summary>Gets the current value.</summary>
-    /// <remarks>The data-parallel trainer points its replicas' parameters at the model's values, so one update reaches every replica.</remarks>
-    public Tensor Value { get; internal set; }
+    public Tensor Value { get; }
 
     /// <summary>Gets the gradient; backward passes add to it until it is cleared.</summary>
     /// <remarks>The data-parallel trainer points it at a chunk's own gradient storage while a replica

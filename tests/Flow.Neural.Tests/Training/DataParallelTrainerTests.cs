@@ -156,8 +156,8 @@ public class DataParallelTrainerTests
     public void TrainStep_WhileTheWorkerTeamIsBusy_BitIdenticalToATeamStep()
     {
         // A step called while the shared worker team is in use (here from inside one of its parts) runs its workers'
-        // parts on the thread pool instead, possibly one after the other on one thread; the replicas share their
-        // parameter values either way and the arithmetic is the same, so the result is the same to the bit.
+        // parts on the thread pool instead, possibly one after the other on one thread; the arithmetic is the same,
+        // so the result is the same to the bit.
         DataParallelTrainer NewTrainer() => new(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f), momentum: 0.9f), 2);
         DataParallelTrainer onTeam = NewTrainer(), onPool = NewTrainer();
 
@@ -214,9 +214,9 @@ public class DataParallelTrainerTests
     [Fact]
     public void TrainStep_ModelValuesReplacedBetweenSteps_EveryReplicaTrainsFromTheNewValues()
     {
-        // The replicas read the model's own parameter values, so values written into Model between steps (here
-        // CopyParametersFrom) reach every replica: the steps after it still equal single-worker training within 1e-5.
-        // (Replicas holding copies of the values would keep the old ones and mix gradients taken at two points.)
+        // Values written into Model between steps (here CopyParametersFrom, which marks them changed) reach every
+        // replica before the next step: the steps after it still equal single-worker training within 1e-5. (Replicas
+        // keeping their old copies would mix gradients taken at two points.)
         var single = new SingleWorkerTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), Optimizers.Sgd(LearningRateSchedule.Constant(0.05f), momentum: 0.9f));
         var trainer = new DataParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f), momentum: 0.9f), 2);
         Sequential other = Models.SmallCnn(seed: 77);
