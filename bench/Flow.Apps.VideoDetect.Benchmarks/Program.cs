@@ -529,8 +529,8 @@ static Run FlowRun(string path, DetectorKind detector, int? maxFrames, int? dop,
     return new Run(result.Frames.Count, result.Frames.Count / watch.Elapsed.TotalSeconds, output.EndToEndP50.TotalMilliseconds, output.EndToEndP99.TotalMilliseconds)
     {
         Choice = choice.Measured
-            ? string.Create(CultureInfo.InvariantCulture, $"dop {choice.DegreeOfParallelism}+{choice.DecoderThreads} thr, {choice.DecodeMillisecondsPerFrame:0.00}/{choice.DetectMillisecondsPerFrame:0.00} ms")
-            : $"dop {choice.DegreeOfParallelism}+{choice.DecoderThreads} thr",
+            ? string.Create(CultureInfo.InvariantCulture, $"dop {choice.DegreeOfParallelism}+{choice.DecoderThreads} thr q{choice.PreprocessCapacity}, {choice.DecodeMillisecondsPerFrame:0.00}/{choice.DetectMillisecondsPerFrame:0.00} ms")
+            : $"dop {choice.DegreeOfParallelism}+{choice.DecoderThreads} thr q{choice.PreprocessCapacity}",
     };
 }
 

@@ -20,6 +20,34 @@ public class ParallelismChoiceTests
     }
 
     [Theory]
+    [InlineData(1.44, 1.30, 8)] // the generated clip: decoding is the bottleneck, a deeper queue absorbs the detector's stalls
+    [InlineData(1.19, 1.30, 8)] // decoding's rate just under 1.1x the detector's: still decode-bound
+    [InlineData(1.17, 1.30, 2)] // just over 1.1x: the detector is the bottleneck, today's short queue
+    [InlineData(1.10, 1.30, 2)] // vtest.avi with front-128
+    [InlineData(1.10, 7.30, 2)] // vtest.avi with back-256 (2 replicas): detection-bound, its latency must not grow
+    [InlineData(3.00, 1.00, 8)] // decoding-bound with 2 FFmpeg threads
+    public void FromCosts_TwoCores_PreprocessHoldsMoreOnlyWhenDecodingIsTheBottleneck(double decodeMs, double detectMs, int capacity) =>
+        Assert.Equal(capacity, ParallelismChoice.FromCosts(decodeMs, detectMs, processorCount: 2).PreprocessCapacity);
+
+    [Theory]
+    [InlineData(4, 1.0, 1.0, 8)]   // 2 + 2, even rates: decode-bound side of the margin
+    [InlineData(8, 1.0, 3.0, 8)]   // 6 + 2: 2 / 1.0 against 6 / 3.0, even
+    [InlineData(8, 1.0, 9.0, 7)]   // 7 + 1, detection-bound: max(2, replicas)
+    public void FromCosts_OtherCoreCounts_PreprocessCapacityFollowsTheBottleneck(int cores, double decodeMs, double detectMs, int capacity)
+    {
+        var choice = ParallelismChoice.FromCosts(decodeMs, detectMs, cores);
+        Assert.Equal(capacity, choice.PreprocessCapacity);
+        Assert.True(choice.PreprocessCapacity >= choice.DegreeOfParallelism);
+    }
+
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(2, 2)]
+    [InlineData(3, 3)]
+    public void Fixed_PreprocessHoldsAboutOneFramePerReplica(int dop, int capacity) =>
+        Assert.Equal(capacity, ParallelismChoice.Fixed(dop, 1, "set").PreprocessCapacity);
+
+    [Theory]
     [InlineData(1, 5.0, 1.0, 1, 1)]  // one core: one of each
     [InlineData(4, 1.0, 1.0, 2, 2)]  // even costs: the cores split evenly
     [InlineData(4, 1.0, 3.0, 3, 1)]  // detection 3x dearer: 3 replicas, 1 thread
@@ -36,9 +64,12 @@ public class ParallelismChoiceTests
     public void ToString_NamesTheSettingsAndTheFiguresBehindThem()
     {
         Assert.Equal(
-            "dop 2, 1 FFmpeg decoding thread (measured: decode 1.10 ms/frame, detect 7.30 ms/frame)",
+            "dop 2, 1 FFmpeg decoding thread, preprocess holds 2 (measured: decode 1.10 ms/frame, detect 7.30 ms/frame)",
             ParallelismChoice.FromCosts(1.1, 7.3, 2).ToString());
-        Assert.Equal("dop 1, 2 FFmpeg decoding threads (set)", ParallelismChoice.Fixed(1, 2, "set").ToString());
+        Assert.Equal(
+            "dop 1, 1 FFmpeg decoding thread, preprocess holds 8 (measured: decode 1.44 ms/frame, detect 1.30 ms/frame)",
+            ParallelismChoice.FromCosts(1.44, 1.3, 2).ToString());
+        Assert.Equal("dop 1, 2 FFmpeg decoding threads, preprocess holds 2 (set)", ParallelismChoice.Fixed(1, 2, "set").ToString());
     }
 
     [Theory]

@@ -38,7 +38,7 @@ public class VideoCommandLineTests
         var (setCode, setOutput, _) = await RunAsync(new VideoDetectOptions { Input = TestClips.Faces100.VideoPath, DegreeOfParallelism = 2, MaxFrames = 10 });
 
         Assert.Equal((0, 0), (code, setCode));
-        Assert.Matches(@"video: 100 frames out of 100 read, \d+ detections, \d+ tracks; dop \d+, \d+ FFmpeg decoding threads? \(measured: decode \d+\.\d\d ms/frame, detect \d+\.\d\d ms/frame\)", output);
+        Assert.Matches(@"video: 100 frames out of 100 read, \d+ detections, \d+ tracks; dop \d+, \d+ FFmpeg decoding threads?, preprocess holds \d+ \(measured: decode \d+\.\d\d ms/frame, detect \d+\.\d\d ms/frame\)", output);
         Assert.Contains($"video: 10 frames out of 10 read, ", setOutput, StringComparison.Ordinal);
         Assert.Contains($"; dop 2, {Math.Max(1, Environment.ProcessorCount - 2)} FFmpeg decoding thread", setOutput, StringComparison.Ordinal);
         Assert.EndsWith(" (set)", setOutput.TrimEnd(), StringComparison.Ordinal);

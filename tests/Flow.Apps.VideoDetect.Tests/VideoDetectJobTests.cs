@@ -75,6 +75,7 @@ public class VideoDetectJobTests
         Assert.True(choice.Measured, choice.ToString());
         Assert.Equal(choice.DegreeOfParallelism, result.Pipeline["detect"].MaxDegreeOfParallelism);
         Assert.Equal(choice.DegreeOfParallelism, result.Pipeline["preprocess"].MaxDegreeOfParallelism);
+        Assert.Equal(choice.PreprocessCapacity, result.Pipeline["preprocess"].BoundedCapacity);
         Assert.Equal(100, expected.Count);
         Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), result.Frames.Select(f => f.FrameIndex));
         Assert.Equal(100, result.FramesRead);
@@ -100,6 +101,7 @@ public class VideoDetectJobTests
         Assert.False(result.Parallelism.Measured);
         Assert.Equal(reason, result.Parallelism.Reason);
         Assert.Equal(dop ?? 2, result.Pipeline["detect"].MaxDegreeOfParallelism);
+        Assert.Equal(Math.Max(2, dop ?? 2), result.Pipeline["preprocess"].BoundedCapacity); // set or not measured: today's depth
         Assert.Equal(decoderThreads ?? Math.Max(1, Environment.ProcessorCount - (dop ?? 2)), result.Parallelism.DecoderThreads);
         Assert.Equal(99, result.Frames.Count);
     }

@@ -47,7 +47,7 @@ public sealed class VideoDetectJob
                 SnapshotDirectory = _options.SnapshotDirectory,
                 FramesPerSecond = _options.VideoOutput is null ? 25 : FramesPerSecondOf(source), // only the video writer needs it
             }));
-            var pipeline = Build(source, sink, choice.DegreeOfParallelism, firstReplica, detectedAhead);
+            var pipeline = Build(source, sink, choice.DegreeOfParallelism, choice.PreprocessCapacity, firstReplica, detectedAhead);
             var run = pipeline.Start(CancellationToken.None);
             using var stop = cancellationToken.Register(run.RequestStop);
             var result = output is null
@@ -144,14 +144,16 @@ public sealed class VideoDetectJob
     }
 
     /// <summary>Builds the pipeline with the options' degree of parallelism (exposed to tests and benchmarks through the assembly).</summary>
-    internal Pipeline.Pipeline Build(VideoSource source, ISinkStage<DetectionFrame> sink) => Build(source, sink, _options.DegreeOfParallelism, firstReplica: null, detectedAhead: null);
+    internal Pipeline.Pipeline Build(VideoSource source, ISinkStage<DetectionFrame> sink) =>
+        Build(source, sink, _options.DegreeOfParallelism, ParallelismChoice.ShallowCapacity(_options.DegreeOfParallelism), firstReplica: null, detectedAhead: null);
 
     /// <summary>
     /// Builds the pipeline with <paramref name="dop"/> replicas, the first of them <paramref name="firstReplica"/> when
-    /// given, and the first frames' detections passed on from <paramref name="detectedAhead"/> when given (ONNX detectors).
+    /// given, the first frames' detections passed on from <paramref name="detectedAhead"/> when given, and
+    /// <paramref name="preprocessCapacity"/> frames held by the preprocess stage on a file or folder (ONNX detectors).
     /// </summary>
     private Pipeline.Pipeline Build(
-        VideoSource source, ISinkStage<DetectionFrame> sink, int dop, PreOpenedStage<TensorFrame[], DetectionFrame[]>? firstReplica, DetectedAhead? detectedAhead)
+        VideoSource source, ISinkStage<DetectionFrame> sink, int dop, int preprocessCapacity, PreOpenedStage<TensorFrame[], DetectionFrame[]>? firstReplica, DetectedAhead? detectedAhead)
     {
         bool live = source.IsLive;
         var builder = new PipelineBuilder(new PipelineOptions { Name = "video" });
@@ -180,8 +182,11 @@ public sealed class VideoDetectJob
                 int batch = live ? 1 : _options.BatchSize;
                 // Preprocess and detect hold about as many frames as they have workers: every frame queued in front of the
                 // detector adds its time to the latency. On 2 cores, 2 and 2 (instead of 4 and 4) kept the throughput and cut
-                // the end-to-end p99 from 19 to 8 ms (front-128) and from 59 to 32 ms (back-256).
-                int inWork = live ? 1 : Math.Max(2, dop);
+                // the end-to-end p99 from 19 to 8 ms (front-128) and from 59 to 32 ms (back-256). When decoding is the
+                // bottleneck the measured choice makes it deeper (ParallelismChoice.PreprocessCapacity): there the detector
+                // keeps up, so the queue is short in most rounds, and it absorbs the detector's stalls instead of stopping
+                // the decoder (generated clip: 90 % of decode-only fps in 4 of 8 rounds with 2, 7 of 8 with 8).
+                int inWork = live ? 1 : preprocessCapacity;
                 // Detect holds one frame more than its replicas: results leave in frame order, and a replica that finished
                 // frame n+1 before another finished frame n keeps its result in the stage; with no room left it then idled
                 // until frame n was done. One more place gave back-256 on vtest 1.92-1.94 cores busy instead of 1.82-1.84
