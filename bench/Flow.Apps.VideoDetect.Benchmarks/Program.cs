@@ -264,24 +264,16 @@ if (args.Length > 1 && args[0] == "phases")
     {
         foreach (int? dop in new int?[] { null, 1 })
         {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            var process = System.Diagnostics.Process.GetCurrentProcess();
-            process.Refresh();
-            var cpu = process.TotalProcessorTime;
-            var watch = Stopwatch.StartNew();
             var options = new VideoDetectOptions { Input = input, Detector = detector, MaxFrames = limit, View = LiveViewMode.ReportOnly };
             if (dop is { } replicas)
             {
                 options.DegreeOfParallelism = replicas;
             }
 
-            var result = await new VideoDetectJob(options).RunAsync(null, default);
-            double wall = watch.Elapsed.TotalMilliseconds;
-            process.Refresh();
+            var (result, wall, cpuMs) = Timed(() => new VideoDetectJob(options).RunAsync(null, default).GetAwaiter().GetResult());
             double pipeline = result.Pipeline.Snapshot.Elapsed.TotalMilliseconds;
             Console.WriteLine($"pass {pass}{(pass < warmup ? " (warm-up)" : string.Empty)}, {(dop is null ? "default" : "dop 1  ")}: {result.Frames.Count} frames, wall {wall:0.0} ms = before the pipeline {wall - pipeline:0.0} + pipeline {pipeline:0.0}; " +
-                $"CPU {(process.TotalProcessorTime - cpu).TotalMilliseconds:0} ms; {result.Parallelism}");
+                $"CPU {cpuMs:0} ms; {result.Parallelism}");
         }
     }
 
@@ -397,17 +389,23 @@ void Measure(string input, string path, DetectorKind detector, int? maxFrames)
 
 static Run Measured(Func<Run> variant)
 {
+    var (run, wall, cpuMs) = Timed(variant);
+    return run with { CpuMsPerFrame = cpuMs / Math.Max(1, run.Frames), Cores = cpuMs / wall };
+}
+
+// Runs work after a full collection and returns its result, wall milliseconds and the process's CPU milliseconds.
+static (T Result, double WallMs, double CpuMs) Timed<T>(Func<T> work)
+{
     GC.Collect();
     GC.WaitForPendingFinalizers();
     var process = System.Diagnostics.Process.GetCurrentProcess();
     process.Refresh();
     var cpu = process.TotalProcessorTime;
     var watch = Stopwatch.StartNew();
-    var run = variant();
+    var result = work();
     double wall = watch.Elapsed.TotalMilliseconds;
     process.Refresh();
-    double cpuMs = (process.TotalProcessorTime - cpu).TotalMilliseconds;
-    return run with { CpuMsPerFrame = cpuMs / Math.Max(1, run.Frames), Cores = cpuMs / wall };
+    return (result, wall, (process.TotalProcessorTime - cpu).TotalMilliseconds);
 }
 
 static Run WithOpenCvThreads(int threads, Func<Run> variant)

@@ -35,10 +35,24 @@ internal sealed class DetectedAhead(IReadOnlyList<Detection>[] detections)
         public ValueTask<DetectionFrame[]> ProcessAsync(TensorFrame[] item, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(item);
-            return item.Any(t => ahead.Contains(t.Frame.Index)) ? MergeAsync(item, cancellationToken) : inner.ProcessAsync(item, cancellationToken);
+            return AnyAhead(item) ? MergeAsync(item, cancellationToken) : inner.ProcessAsync(item, cancellationToken);
         }
 
         public ValueTask CloseAsync(CancellationToken cancellationToken) => inner.CloseAsync(cancellationToken);
+
+        /// <summary>Whether the batch holds a frame detected ahead (a plain loop: this runs for every batch of the run).</summary>
+        private bool AnyAhead(TensorFrame[] batch)
+        {
+            foreach (var tensor in batch)
+            {
+                if (ahead.Contains(tensor.Frame.Index))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         private async ValueTask<DetectionFrame[]> MergeAsync(TensorFrame[] batch, CancellationToken cancellationToken)
         {

@@ -110,10 +110,15 @@ public sealed class VideoDetectJob
             }
 
             var choice = ParallelismChoice.FromCosts(measured.DecodeMs, measured.DetectMs, Environment.ProcessorCount);
-            // With another thread count the run needs a decoder of its own (FFmpeg's threads are fixed at open): it decodes
-            // the first frames again, but their detections still stand.
-            var kept = choice.DecoderThreads == 1 ? source : null;
-            source = kept is null ? source : null;
+            if (choice.DecoderThreads != 1)
+            {
+                // The run needs a decoder of its own (FFmpeg's threads are fixed at open; this one is disposed below): it
+                // decodes the first frames again, but their detections still stand.
+                return (choice, first, null, measured.Detected);
+            }
+
+            var kept = source;
+            source = null; // handed to the run, not disposed here
             return (choice, first, kept, measured.Detected);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -128,7 +128,7 @@ internal sealed class DenseLayer : Layer
             return;
         }
 
-        DeferredRows gathered = _gathered ??= new DeferredRows(Inputs, Outputs);
+        DeferredRows gathered = _gathered ??= CreateDeferredRows();
         gathered.Reset(rows);
         int row = 0;
         foreach (LayerState s in states)
