@@ -3,6 +3,7 @@ using System.Globalization;
 using Flow.Apps.VideoDetect;
 using Flow.Pipeline;
 using Flow.Stages.Video;
+using Microsoft.ML.OnnxRuntime;
 using OpenCvSharp;
 
 // VideoDetect throughput, all figures from this one run (the machine is shared: compare ratios, not absolutes).
@@ -17,6 +18,7 @@ using OpenCvSharp;
 //        ... -- decode <case> [--repeat 5]    (read vs grab-only, FFmpeg's default threads vs 1)
 //        ... -- timeline <case> [--repeat 2]  (cores busy in 10 ms slices and CPU per thread name, Flow DOP 2 vs the loop)
 //        ... -- probe <case> [--repeat 3]     (ms per decoded frame of the first 12, and the replicas/threads the job chooses)
+//        ... -- batching <case> [--repeat 12] [--round-frames 96] (BlazeFace CPU ms/frame at batch 1, 2, 4, 8 with a batch-polymorphic copy of the model)
 //        ... -- phases <case> [--repeat 3]    (the default against --dop 1: wall ms before the pipeline starts, the pipeline's ms, CPU ms)
 //        dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- accuracy [--frames 300]
 //        dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- report <case> [--dop 2] (the pipeline's end-of-run report)
@@ -277,6 +279,115 @@ if (args.Length > 1 && args[0] == "phases")
         }
     }
 
+    return 0;
+}
+
+if (args.Length > 1 && args[0] == "batching")
+{
+    // Does dynamic batching lower BlazeFace's CPU per frame? The bundled model (batch fixed to 1) against an in-memory
+    // batch-polymorphic copy (BatchPolymorphicModel) at batch 1, 2, 4, 8, and the original at ONNX Runtime's EXTENDED
+    // level (no NCHWc layout); every session IntraOp = 1, so a call runs on the calling thread and its CPU time is the
+    // cost. Inputs: the case's first 8 frames, letterboxed. First the check that a batch of B gives the outputs of B
+    // batch-1 calls of the original, then one untimed and --repeat timed rounds (order reversed every other round) of --round-frames frames each (96; back-256 48).
+    var (input, detector, _) = CaseOf(args[1], 40);
+    bool back = detector == DetectorKind.BlazeFaceBack;
+    var blazeOptions = new BlazeFaceOptions { Variant = back ? BlazeFaceVariant.Back256 : BlazeFaceVariant.Front128, ModelPath = VideoAssets.BlazeFaceModel(back) };
+    byte[] original = File.ReadAllBytes(blazeOptions.ModelPath);
+    byte[] batchable = BatchPolymorphicModel.Rewrite(original, out string rewriteReport) ?? throw new InvalidOperationException(rewriteReport);
+    Console.WriteLine($"{blazeOptions.ModelPath}: {rewriteReport}");
+    const int maxBatch = 8;
+    var format = blazeOptions.InputFormat;
+    int itemLength = format.Height * format.Width * 3;
+    var inputs = new float[maxBatch * itemLength];
+    using (var capture = new VideoCapture(input, VideoCaptureAPIs.FFMPEG))
+    using (var image = new Mat())
+    {
+        for (int i = 0; i < maxBatch && capture.Read(image); i++)
+        {
+            var tensor = FrameTensors.Letterbox(new Frame(i, TimeSpan.Zero, image, input), format);
+            tensor.Tensor.AsSpan(0, itemLength).CopyTo(inputs.AsSpan(i * itemLength));
+            tensor.ReleaseTensor();
+        }
+    }
+
+    InferenceSession Open(byte[] model, GraphOptimizationLevel level)
+    {
+        using var sessionOptions = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, GraphOptimizationLevel = level, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        return new InferenceSession(model, sessionOptions);
+    }
+
+    using var single = Open(original, GraphOptimizationLevel.ORT_ENABLE_ALL);
+    using var batched = Open(batchable, GraphOptimizationLevel.ORT_ENABLE_ALL);
+    using var extended = Open(original, GraphOptimizationLevel.ORT_ENABLE_EXTENDED);
+    string[] inputNames = [single.InputNames[0]];
+    string[] outputNames = [.. single.OutputNames];
+    using var runOptions = new RunOptions();
+    // One bound call per variant: input = the first B frames, outputs written into arrays of [B, anchors, values].
+    (OrtValue[] In, OrtValue[] Out, float[][] Outputs) Bind(InferenceSession session, int batch, int offset = 0)
+    {
+        float[] data = inputs.AsSpan(offset * itemLength, batch * itemLength).ToArray();
+        var outputs = outputNames.Select(n => new float[batch * single.OutputMetadata[n].Dimensions.Skip(1).Aggregate(1, (a, d) => a * d)]).ToArray();
+        return ([OrtValue.CreateTensorValueFromMemory(data, new long[] { batch, format.Height, format.Width, 3 })],
+            outputNames.Select((n, o) => OrtValue.CreateTensorValueFromMemory(outputs[o], [batch, .. single.OutputMetadata[n].Dimensions.Skip(1).Select(d => (long)d)])).ToArray(),
+            outputs);
+    }
+
+    double worst = 0;
+    foreach (int batch in new[] { 1, 2, 4, 8 })
+    {
+        var together = Bind(batched, batch);
+        batched.Run(runOptions, inputNames, together.In, outputNames, together.Out);
+        for (int k = 0; k < batch; k++)
+        {
+            var alone = Bind(single, 1, k);
+            single.Run(runOptions, inputNames, alone.In, outputNames, alone.Out);
+            for (int o = 0; o < outputNames.Length; o++)
+            {
+                int per = alone.Outputs[o].Length;
+                for (int j = 0; j < per; j++)
+                {
+                    worst = Math.Max(worst, Math.Abs(together.Outputs[o][(k * per) + j] - alone.Outputs[o][j]));
+                }
+            }
+        }
+    }
+
+    Console.WriteLine($"largest |batch of B - B batch-1 calls of the original| over B = 1, 2, 4, 8 and every output: {worst:G3}");
+    var variants = new (string Name, InferenceSession Session, int Batch)[]
+    {
+        ("original, batch 1", single, 1), ("batch-polymorphic, batch 1", batched, 1), ("batch-polymorphic, batch 2", batched, 2),
+        ("batch-polymorphic, batch 4", batched, 4), ("batch-polymorphic, batch 8", batched, 8), ("original, batch 1, EXTENDED", extended, 1),
+    };
+    var bound = variants.Select(v => Bind(v.Session, v.Batch)).ToArray();
+    int framesPerRound = Arg("--round-frames", back ? 48 : 96);
+    var perFrame = variants.Select(_ => new List<double>()).ToArray();
+    for (int round = -1; round < repeat; round++)
+    {
+        for (int step = 0; step < variants.Length; step++)
+        {
+            int v = (round & 1) == 0 ? step : variants.Length - 1 - step;
+            int calls = framesPerRound / variants[v].Batch;
+            double started = FrameCostProbe.ThreadMilliseconds();
+            for (int c = 0; c < calls; c++)
+            {
+                variants[v].Session.Run(runOptions, inputNames, bound[v].In, outputNames, bound[v].Out);
+            }
+
+            if (round >= 0)
+            {
+                perFrame[v].Add((FrameCostProbe.ThreadMilliseconds() - started) / (calls * variants[v].Batch));
+            }
+        }
+    }
+
+    for (int v = 0; v < variants.Length; v++)
+    {
+        var ratios = perFrame[v].Select((ms, r) => ms / perFrame[0][r]).Order().ToList();
+        Console.WriteLine($"{variants[v].Name}: median {perFrame[v].Order().ElementAt(perFrame[v].Count / 2):0.000} CPU ms/frame, " +
+            $"÷ original per round: median {ratios[ratios.Count / 2]:0.000} (range {ratios[0]:0.000}–{ratios[^1]:0.000}); rounds {string.Join(" ", perFrame[v].Select(ms => ms.ToString("0.000", CultureInfo.InvariantCulture)))}");
+    }
+
+    Console.WriteLine($"({DateTime.UtcNow:HH:mm:ss} UTC)");
     return 0;
 }
 
