@@ -86,10 +86,10 @@ internal static class Report
 
         if (sections.Contains("chunkrows"))
         {
-            int[] rowsOptions = [0, 8, 16, 32, 64];
-            foreach ((string name, Func<Sequential> create) in new (string, Func<Sequential>)[] { ("CNN", () => FashionMnist.CreateCnn()), ("MLP", () => FashionMnist.CreateMlp()) })
+            int[] rowsOptions = sections.Contains("small") ? [8, 4, 2, 1] : [0, 8, 16, 32, 64];
+            foreach ((string name, Func<Sequential> create) in new (string, Func<Sequential>)[] { ("CNN", () => FashionMnist.CreateCnn()), ("MLP", () => FashionMnist.CreateMlp()) }.Take(sections.Contains("small") ? 1 : 2))
             {
-                foreach (int batch in (int[])[64, 128, 256])
+                foreach (int batch in sections.Contains("small") ? (int[])[64] : [64, 128, 256])
                 {
                     Tensor x = Workloads.RandomTensor(3, batch, 1, 28, 28);
                     Tensor y = Workloads.OneHot(batch, 10, 4);
@@ -120,12 +120,16 @@ internal static class Report
                 var chunkedAsParallel = NewSingle(batch / parallelChunks);
                 // The 2-worker steps of the rotation itself (back to back inside each sample, as a training loop runs them)
                 // are broken down too: the separate breakdown below alternates trainers step by step.
-                var inRotation = new RotationSteps();
-                var r = Rotate([FmaOneCore, FmaTwoCores, () => single.TrainStep(x, y), () => whole.TrainStep(x, y), () => chunkedAsParallel.TrainStep(x, y), () => inRotation.Step(parallel, x, y)],
+                var inRotation = new RotationSteps(trace: sections.Contains("trace"));
+                var singleClock = new FirstStepClock(inRotation);
+                var chunkedClock = new FirstStepClock(inRotation);
+                var parallelClock = new FirstStepClock(inRotation);
+                var r = Rotate([FmaOneCore, FmaTwoCores, () => singleClock.Step(() => single.TrainStep(x, y)), () => whole.TrainStep(x, y), () => chunkedClock.Step(() => chunkedAsParallel.TrainStep(x, y)), () => parallelClock.Step(() => inRotation.Step(parallel, x, y))],
                     rounds: 41,
                     sampleSeconds: batch / 2560.0,
                     warmUpSeconds: 0.3,
-                    afterWarmUp: inRotation.Clear);
+                    afterWarmUp: inRotation.Clear,
+                    beforeRound: inRotation.StartRound);
                 string[] names = ["single-worker trainer", "single-worker trainer on the whole batch", $"single-worker trainer in the 2-worker trainer's {parallelChunks} chunks ({batch / parallelChunks} rows)"];
                 int best = Enumerable.Range(2, 3).MinBy(i => Median(r[i]));
                 double t2 = Median(r[5]);
@@ -136,6 +140,13 @@ internal static class Report
                 string onTwoCores = twoCoreRounds.Count == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"{Median(twoCoreRounds.Select(i => r[best][i])) / Median(twoCoreRounds.Select(i => r[5][i])):F2}x");
                 Line(o, $"  only the {twoCoreRounds.Count} of {r[0].Count} rounds where the FMA loop scaled >= 1.9x (not the headline): 2 workers against the same best 1-worker variant {onTwoCores}");
                 Line(o, $"  2-worker steps in the rotation (batch {batch}): {inRotation.Describe(Median(r[best]))}");
+                if (inRotation.Trace)
+                {
+                    string path = Path.Combine(Path.GetTempPath(), $"dptrace-{DateTime.UtcNow:HHmmss}-b{batch}.txt");
+                    inRotation.WriteTrace(path, r, best);
+                    Line(o, $"  per-step trace of the 2-worker steps: {path}; each sample's first step against its later steps, median ms: 1-worker trainer (rule) {singleClock}; 1-worker in the same chunks {chunkedClock}; 2 workers {parallelClock}");
+                }
+
                 Line(o, "  1-worker variants: " + string.Join("; ", Enumerable.Range(2, 3).Select(i => $"{names[i - 2]}{(i == 2 ? $" ({single.LastChunks} chunks)" : string.Empty)} {batch / Median(r[i]):F0} samples/s, 2 workers against it {Median(r[i]) / t2:F2}x")));
             }
 
@@ -455,7 +466,7 @@ internal static class Report
     /// recompiling on a background thread, which takes a core from the 2-core variants); then <paramref name="afterWarmUp"/>
     /// runs. Returns seconds per call, [variant][round].
     /// </summary>
-    private static List<double>[] Rotate(Action[] variants, int rounds, double sampleSeconds, double warmUpSeconds = 0, Action? afterWarmUp = null)
+    private static List<double>[] Rotate(Action[] variants, int rounds, double sampleSeconds, double warmUpSeconds = 0, Action? afterWarmUp = null, Action<int>? beforeRound = null)
     {
         var times = variants.Select(_ => new List<double>()).ToArray();
         foreach (Action v in variants)
@@ -472,6 +483,7 @@ internal static class Report
 
         for (int round = 0; round < rounds; round++)
         {
+            beforeRound?.Invoke(round);
             for (int v = 0; v < variants.Length; v++)
             {
                 times[v].Add(Sample(variants[v], sampleSeconds));
@@ -550,16 +562,67 @@ internal static class Report
         o.Flush();
     }
 
+    /// <summary>Times a rotation variant's steps, the first step of each sample (each round) apart from the later ones.</summary>
+    private sealed class FirstStepClock(RotationSteps rounds)
+    {
+        private readonly List<double> _first = [], _later = [];
+        private int _round = -1;
+
+        internal void Step(Action step)
+        {
+            long start = Stopwatch.GetTimestamp();
+            step();
+            double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (rounds.Round < 0)
+            {
+                return;
+            }
+
+            (rounds.Round != _round ? _first : _later).Add(ms);
+            _round = rounds.Round;
+        }
+
+        public override string ToString() => _first.Count == 0 || _later.Count == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"{Median(_first):F3} / {Median(_later):F3}");
+    }
+
     /// <summary>
     /// Where the time of the data-parallel trainer's steps inside the rotation went, step by step (after the warm-up):
     /// each phase's wall time, what the step spent outside the phases, and each worker's busy time.
     /// </summary>
-    private sealed class RotationSteps
+    private sealed class RotationSteps(bool trace)
     {
         private readonly List<double> _step = [], _chunkPhase = [], _updatePhase = [], _outside = [], _busySum = [], _tailIdle = [], _updateIdle = [], _chunks1 = [];
+        private readonly List<string> _trace = [];
+        private int _round = -1;
+
+        /// <summary>Gets whether every step is recorded for <see cref="WriteTrace"/>.</summary>
+        internal bool Trace => trace;
+
+        internal void StartRound(int round) => _round = round;
+
+        /// <summary>Gets the rotation's current round (−1 before the timed rounds).</summary>
+        internal int Round => _round;
+
+        /// <summary>Writes the recorded steps, one line each, round by round, each round headed by the rotation's figures of that round:
+        /// the FMA loop's 2-vs-1 scaling and the 2-worker ratio against variant <paramref name="best"/>.</summary>
+        internal void WriteTrace(string path, List<double>[] r, int best)
+        {
+            using var w = new StreamWriter(path);
+            w.WriteLine("# per step, ms from the step's start: fork->w0/w1 chunk start; w0/w1 chunk end; chunks w0/w1; chunk join; update fork; w0/w1 update start; w0/w1 update end; update join; step end; gen0 GCs during the step; ms in the update phase's dense dW GEMMs w0/w1 and copying the other's slices w0/w1");
+            int step = 0;
+            for (int round = 0; round < r[0].Count; round++)
+            {
+                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: FMA 2v1 {2 * r[0][round] / r[1][round]:F3}; 2 workers against the best 1-worker variant {r[best][round] / r[5][round]:F3} (1-worker {r[best][round] * 1000:F3} ms, 2-worker {r[5][round] * 1000:F3} ms)"));
+                while (step < _trace.Count && _trace[step].StartsWith(string.Create(CultureInfo.InvariantCulture, $"{round} "), StringComparison.Ordinal))
+                {
+                    w.WriteLine(_trace[step++]);
+                }
+            }
+        }
 
         internal void Clear()
         {
+            _trace.Clear();
             foreach (List<double> list in (List<double>[])[_step, _chunkPhase, _updatePhase, _outside, _busySum, _tailIdle, _updateIdle, _chunks1])
             {
                 list.Clear();
@@ -568,10 +631,19 @@ internal static class Report
 
         internal void Step(DataParallelTrainer trainer, Tensor x, Tensor y)
         {
+            int gc = trace ? GC.CollectionCount(0) : 0;
             long start = Stopwatch.GetTimestamp();
             trainer.TrainStep(x, y);
-            long ticks = Stopwatch.GetTimestamp() - start;
+            long end = Stopwatch.GetTimestamp();
+            long ticks = end - start;
             var t = trainer.LastStepTimes;
+            if (trace)
+            {
+                string At(long ts) => Ms(ts - start).ToString("F3", CultureInfo.InvariantCulture);
+                long join = t.ComputeFork + t.ComputeWall;
+                _trace.Add($"{_round} start {At(t.ComputeStart[0])}/{At(t.ComputeStart[1])} cend {At(t.ComputeEnd[0])}/{At(t.ComputeEnd[1])} chunks {t.Chunks[0]}/{t.Chunks[1]} cjoin {At(join)} ufork {At(t.UpdateFork)} ustart {At(t.UpdateStart[0])}/{At(t.UpdateStart[1])} uend {At(t.UpdateEnd[0])}/{At(t.UpdateEnd[1])} ujoin {At(join + t.UpdateWall)} end {At(end)} gc {GC.CollectionCount(0) - gc} gemm {Ms(t.UpdateGemm[0]):F3}/{Ms(t.UpdateGemm[1]):F3} pull {Ms(t.Pull[0]):F3}/{Ms(t.Pull[1]):F3}");
+            }
+
             _step.Add(Ms(ticks));
             _chunkPhase.Add(Ms(t.ComputeWall));
             _updatePhase.Add(Ms(t.UpdateWall));

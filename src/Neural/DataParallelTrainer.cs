@@ -8,8 +8,9 @@ namespace Flow.Neural;
 /// <summary>
 /// Synchronous data-parallel training: K replicas of one model run forward and backward on chunks of
 /// the global batch on their own cores; then each worker takes a slice of every parameter, averages
-/// the chunks' gradients over it, updates it with the one optimizer and copies the new values to every
-/// replica, so all replicas stay identical and the result equals single-worker training on the whole batch.
+/// the chunks' gradients over it and updates it in its own replica with the one optimizer; then each copies the
+/// other workers' new slices from their replicas, so all replicas stay identical and the result equals
+/// single-worker training on the whole batch.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -72,9 +73,10 @@ public sealed class DataParallelTrainer : IBatchTrainer
     /// <see cref="Sequential.CopyParametersFrom"/>), and the replicas get them again.</summary>
     private readonly int[] _replicatedVersions;
     private readonly Action<int> _computeChunks;
-    private readonly Action<int> _reduceAndUpdate;
+    private readonly Action<int> _updateAndShare;
+    private readonly Action<int> _updateOwned;
+    private readonly Action<int> _pullSlices;
     private readonly Action<int> _reduceForClipping;
-    private readonly Action<int> _updateSlice;
     private float[] _chunkLoss = [];
     private ComputeOptions _updateOptions = new();
     private int[] _chunkWorkers = [];
@@ -89,6 +91,12 @@ public sealed class DataParallelTrainer : IBatchTrainer
     private int _nextChunk;
     private float _stepRate;
     private float _stepScale;
+
+    /// <summary>Whether this step's update phase sums the chunks' gradients (false: the clipping phase did).</summary>
+    private bool _stepReduces;
+
+    /// <summary>How many workers have updated their slices in this step's update phase (the barrier before they pull the others' slices).</summary>
+    private int _slicesUpdated;
 
     /// <summary>Creates a trainer whose first replica is <paramref name="model"/> and the others clones of it.</summary>
     /// <param name="model">The model to train; it becomes replica 0 and holds the trained parameters.</param>
@@ -121,9 +129,10 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _valueArrays = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => _replicas.Select(r => r.Parameters[p].Value.Data).ToArray())];
         _replicatedVersions = [.. model.Parameters.Select(p => p.Version)];
         _computeChunks = ComputeChunks;
-        _reduceAndUpdate = owner => UpdateOwnedSlices(owner, reduce: true);
+        _updateAndShare = UpdateAndShare;
+        _updateOwned = owner => UpdateOwnedSlices(owner);
+        _pullSlices = PullSlices;
         _reduceForClipping = ReduceForClipping;
-        _updateSlice = owner => UpdateOwnedSlices(owner, reduce: false);
         LastStepTimes = new Internal.Training.DataParallelStepTimes(replicas);
     }
 
@@ -178,6 +187,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _deferred.Prepare(batch);
         Internal.Training.DataParallelStepTimes times = LastStepTimes;
         long t0 = Stopwatch.GetTimestamp();
+        times.ComputeFork = t0;
         _stepInputs = inputs;
         _stepTargets = targets;
         _stepBatch = batch;
@@ -212,15 +222,24 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _stepRate = _optimizer.BeginStep(_replicas[0].Parameters);
         _stepScale = 1f;
         Array.Clear(times.Update);
-        if (_optimizer.MaxGradientNorm is null)
-        {
-            WorkerTeam.Shared.Run(k, _reduceAndUpdate);
-        }
-        else
+        times.UpdateFork = Stopwatch.GetTimestamp();
+        _stepReduces = true;
+        if (_optimizer.MaxGradientNorm is not null)
         {
             WorkerTeam.Shared.Run(k, _reduceForClipping);
             _stepScale = _optimizer.GradientScale(_sumSquares.Sum());
-            WorkerTeam.Shared.Run(k, _updateSlice);
+            _stepReduces = false;
+        }
+
+        // Each worker updates its slices in its own replica, then (once all have) copies the other workers' slices
+        // from theirs: every core writes only its own replica's values, and each new value crosses to the other
+        // core once. The barrier between the two needs every part on a thread of its own (the team); on the
+        // thread-pool fallback the copy is a phase of its own.
+        _slicesUpdated = 0;
+        if (!WorkerTeam.Shared.TryRun(k, _updateAndShare))
+        {
+            WorkerTeam.Shared.Run(k, _updateOwned);
+            WorkerTeam.Shared.Run(k, _pullSlices);
         }
 
         for (int r = 1; r < k; r++)
@@ -329,7 +348,10 @@ public sealed class DataParallelTrainer : IBatchTrainer
             }
         }
 
-        LastStepTimes.Compute[worker] = Stopwatch.GetTimestamp() - start;
+        long end = Stopwatch.GetTimestamp();
+        LastStepTimes.ComputeStart[worker] = start;
+        LastStepTimes.ComputeEnd[worker] = end;
+        LastStepTimes.Compute[worker] = end - start;
         LastStepTimes.Chunks[worker] = done;
     }
 
@@ -353,10 +375,41 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _chunkWorkers[chunk] = worker;
     }
 
-    /// <summary>Worker <paramref name="owner"/>'s slices of every parameter: reduced into replica 0 (unless the clipping phase did), updated there and copied to the other replicas.</summary>
-    private void UpdateOwnedSlices(int owner, bool reduce)
+    /// <summary>Worker <paramref name="worker"/>'s part of the update phase on the team: its slices updated, then, once every worker's are,
+    /// the other workers' slices copied into its replica.</summary>
+    private void UpdateAndShare(int worker)
+    {
+        int k = _replicas.Length;
+        try
+        {
+            UpdateOwnedSlices(worker);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _slicesUpdated);
+        }
+
+        // The slices are even, so the others are usually done within microseconds; the team runs every part at once.
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref _slicesUpdated) < k)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        PullSlices(worker);
+    }
+
+    /// <summary>Worker <paramref name="owner"/>'s slices of every parameter: reduced into replica 0's gradients (unless the clipping
+    /// phase did) and updated in the worker's own replica.</summary>
+    private void UpdateOwnedSlices(int owner)
     {
         long start = Stopwatch.GetTimestamp();
+        if (_stepReduces)
+        {
+            LastStepTimes.UpdateGemm[owner] = 0;
+        }
+
+        bool reduce = _stepReduces;
         IReadOnlyList<Parameter> parameters = _replicas[0].Parameters;
         for (int p = 0; p < parameters.Count; p++)
         {
@@ -371,11 +424,14 @@ public sealed class DataParallelTrainer : IBatchTrainer
             {
                 // The whole slice in one GEMM over all rows (one packing of the output gradients); it
                 // stays in L2 for the blocks below.
+                long gemmStart = Stopwatch.GetTimestamp();
                 _deferred.SetGradient(p, first, count, _updateOptions);
+                LastStepTimes.UpdateGemm[owner] += Stopwatch.GetTimestamp() - gemmStart;
             }
 
-            // Block by block, so the sum of the chunks' gradients is still in L1 when the optimizer reads
-            // it and the new values when they are copied to the other replicas.
+            // Block by block, so the sum of the chunks' gradients is still in L1 when the optimizer reads it.
+            float[] values = _valueArrays[p][owner];
+            float[] gradient = parameters[p].Gradient.Data;
             for (int block = first; block < first + count; block += UpdateBlock)
             {
                 int length = Math.Min(UpdateBlock, first + count - block);
@@ -384,12 +440,35 @@ public sealed class DataParallelTrainer : IBatchTrainer
                     ReduceSlice(p, block, length);
                 }
 
-                _optimizer.UpdateRange(p, parameters[p], block, length, _stepRate, _stepScale);
-                BroadcastSlice(p, block, length);
+                _optimizer.UpdateRange(p, values, gradient, block, length, _stepRate, _stepScale);
             }
         }
 
-        LastStepTimes.Update[owner] += Stopwatch.GetTimestamp() - start;
+        RecordUpdate(owner, start);
+    }
+
+    /// <summary>Copies every other worker's updated slices of every parameter from that worker's replica into replica <paramref name="worker"/>.</summary>
+    private void PullSlices(int worker)
+    {
+        long start = Stopwatch.GetTimestamp();
+        int k = _replicas.Length;
+        for (int p = 0; p < _valueArrays.Length; p++)
+        {
+            float[][] perReplica = _valueArrays[p];
+            for (int owner = 0; owner < k; owner++)
+            {
+                if (owner == worker)
+                {
+                    continue;
+                }
+
+                (int first, int count) = OwnedSlice(perReplica[owner].Length, owner, _sliceAlignment[p]);
+                perReplica[owner].AsSpan(first, count).CopyTo(perReplica[worker].AsSpan(first, count));
+            }
+        }
+
+        LastStepTimes.Pull[worker] = Stopwatch.GetTimestamp() - start;
+        RecordUpdate(worker, start);
     }
 
     /// <summary>Reduces worker <paramref name="owner"/>'s slices into replica 0 and sums their squares (for the clipping norm).</summary>
@@ -415,7 +494,21 @@ public sealed class DataParallelTrainer : IBatchTrainer
         }
 
         _sumSquares[owner] = sumSquares;
-        LastStepTimes.Update[owner] += Stopwatch.GetTimestamp() - start;
+        RecordUpdate(owner, start);
+    }
+
+    /// <summary>Adds worker <paramref name="owner"/>'s update work since <paramref name="start"/> to the step's times (the first start of the step is kept).</summary>
+    private void RecordUpdate(int owner, long start)
+    {
+        long end = Stopwatch.GetTimestamp();
+        Internal.Training.DataParallelStepTimes times = LastStepTimes;
+        if (times.Update[owner] == 0)
+        {
+            times.UpdateStart[owner] = start;
+        }
+
+        times.Update[owner] += end - start;
+        times.UpdateEnd[owner] = end;
     }
 
     /// <summary>Replica 0's gradient slice (chunk 0's storage) becomes the sum of every chunk's, in chunk order (each chunk's

@@ -124,5 +124,12 @@ public abstract class Optimizer
     /// different threads at once; state must exist (<see cref="BeginStep"/>). Every element's arithmetic must
     /// not depend on the range it was updated in.
     /// </summary>
-    internal abstract void UpdateRange(int index, Parameter parameter, int start, int count, float learningRate, float gradientScale);
+    internal void UpdateRange(int index, Parameter parameter, int start, int count, float learningRate, float gradientScale) =>
+        UpdateRange(index, parameter.Value.Data, parameter.Gradient.Data, start, count, learningRate, gradientScale);
+
+    /// <summary>
+    /// As <see cref="UpdateRange(int, Parameter, int, int, float, float)"/>, with the values and the gradient given apart: a data-parallel
+    /// worker updates its slice in its own replica's copy of the values from the gradient reduced into the model's.
+    /// </summary>
+    internal abstract void UpdateRange(int index, float[] values, float[] gradient, int start, int count, float learningRate, float gradientScale);
 }

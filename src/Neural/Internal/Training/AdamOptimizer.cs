@@ -20,10 +20,10 @@ internal sealed class AdamOptimizer(LearningRateSchedule schedule, float beta1, 
         }
     }
 
-    internal override void UpdateRange(int index, Parameter parameter, int start, int count, float learningRate, float gradientScale)
+    internal override void UpdateRange(int index, float[] values, float[] gradient, int start, int count, float learningRate, float gradientScale)
     {
-        float[] w = parameter.Value.Data;
-        float[] g = parameter.Gradient.Data;
+        float[] w = values;
+        float[] g = gradient;
         (float[] m, float[] v) = _moments[index];
         int end = start + count;
         int t = StepCount + 1;

@@ -12,7 +12,19 @@ internal sealed class DataParallelStepTimes
         Compute = new long[workers];
         Update = new long[workers];
         Chunks = new int[workers];
+        ComputeStart = new long[workers];
+        ComputeEnd = new long[workers];
+        UpdateStart = new long[workers];
+        UpdateEnd = new long[workers];
+        UpdateGemm = new long[workers];
+        Pull = new long[workers];
     }
+
+    /// <summary>Gets each worker's time in the deferred weight gradients' GEMMs of the update phase (part of <see cref="Update"/>).</summary>
+    internal long[] UpdateGemm { get; }
+
+    /// <summary>Gets each worker's time copying the other workers' updated slices into its replica (part of <see cref="Update"/>).</summary>
+    internal long[] Pull { get; }
 
     /// <summary>Gets each worker's forward and backward time over its chunks of the batch.</summary>
     internal long[] Compute { get; }
@@ -22,6 +34,24 @@ internal sealed class DataParallelStepTimes
 
     /// <summary>Gets each worker's time reducing, updating and broadcasting its slice of the parameters.</summary>
     internal long[] Update { get; }
+
+    /// <summary>Gets each worker's <see cref="System.Diagnostics.Stopwatch"/> timestamp when it began its chunks (against <see cref="ComputeFork"/>: the fork's hand-off).</summary>
+    internal long[] ComputeStart { get; }
+
+    /// <summary>Gets each worker's timestamp when it found no chunk left.</summary>
+    internal long[] ComputeEnd { get; }
+
+    /// <summary>Gets each worker's timestamp when it began its slices of the update phase (the first of them, with clipping).</summary>
+    internal long[] UpdateStart { get; }
+
+    /// <summary>Gets each worker's timestamp when it finished its slices of the update phase.</summary>
+    internal long[] UpdateEnd { get; }
+
+    /// <summary>Gets or sets the timestamp just before the chunk phase's fork.</summary>
+    internal long ComputeFork { get; set; }
+
+    /// <summary>Gets or sets the timestamp just before the update phase's (first) fork.</summary>
+    internal long UpdateFork { get; set; }
 
     /// <summary>Gets or sets the wall time of the shard phase (fork, all workers' chunks, join).</summary>
     internal long ComputeWall { get; set; }
