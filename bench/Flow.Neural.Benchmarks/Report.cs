@@ -153,6 +153,7 @@ internal static class Report
                 var twoCoreRounds = Enumerable.Range(0, r[0].Count).Where(i => 2 * r[0][i] / r[1][i] >= 1.9).ToList();
                 string onTwoCores = twoCoreRounds.Count == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"{Median(twoCoreRounds.Select(i => r[best][i])) / Median(twoCoreRounds.Select(i => r[5][i])):F2}x");
                 Line(o, $"  only the {twoCoreRounds.Count} of {r[0].Count} rounds where the FMA loop scaled >= 1.9x (not the headline): 2 workers against the same best 1-worker variant {onTwoCores}");
+                Line(o, $"  {inRotation.SlowCoreRounds(r, best, 5)}");
                 Line(o, $"  2-worker steps in the rotation (batch {batch}): {inRotation.Describe(Median(r[best]))}");
                 if (inRotation.Trace)
                 {
@@ -607,6 +608,7 @@ internal static class Report
     {
         private readonly List<double> _step = [], _chunkPhase = [], _updatePhase = [], _outside = [], _busySum = [], _tailIdle = [], _updateIdle = [], _chunks1 = [];
         private readonly List<string> _trace = [];
+        private readonly List<(int Round, double Slower)> _chunkTimeRatios = [];
         private int _round = -1;
 
         /// <summary>Gets whether every step is recorded for <see cref="WriteTrace"/>.</summary>
@@ -637,6 +639,7 @@ internal static class Report
         internal void Clear()
         {
             _trace.Clear();
+            _chunkTimeRatios.Clear();
             foreach (List<double> list in (List<double>[])[_step, _chunkPhase, _updatePhase, _outside, _busySum, _tailIdle, _updateIdle, _chunks1])
             {
                 list.Clear();
@@ -666,6 +669,24 @@ internal static class Report
             _tailIdle.Add(Ms(t.ComputeWall - t.Compute.Min()));
             _updateIdle.Add(Ms(t.UpdateWall - t.Update.Min()));
             _chunks1.Add(t.Chunks[^1]);
+            if (t.Chunks[0] > 0 && t.Chunks[^1] > 0)
+            {
+                double perChunk0 = (double)t.Compute[0] / t.Chunks[0], perChunk1 = (double)t.Compute[^1] / t.Chunks[^1];
+                _chunkTimeRatios.Add((_round, Math.Max(perChunk0, perChunk1) / Math.Min(perChunk0, perChunk1)));
+            }
+        }
+
+        /// <summary>
+        /// The rounds in which one worker's chunks took at least 15 % longer than the other's (median over the round's steps; the
+        /// two cores run the same chunks, so this is the host slowing one core's memory-side work, which the FMA loop does not see),
+        /// and the ratio over the other rounds: a diagnostic, not the headline.
+        /// </summary>
+        internal string SlowCoreRounds(List<double>[] r, int best, int parallel)
+        {
+            var slow = _chunkTimeRatios.GroupBy(x => x.Round).Where(g => Median(g.Select(x => x.Slower)) >= 1.15).Select(g => g.Key).ToHashSet();
+            var even = Enumerable.Range(0, r[0].Count).Where(i => !slow.Contains(i)).ToList();
+            string ratio = even.Count == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"{Median(even.Select(i => r[best][i])) / Median(even.Select(i => r[parallel][i])):F2}x");
+            return $"{slow.Count} of {r[0].Count} rounds had one worker's chunks >= 15 % slower than the other's (median per round); over the other {even.Count} rounds (not the headline) 2 workers against the same best 1-worker variant {ratio}";
         }
 
         /// <summary>Medians of the recorded steps, against <paramref name="oneWorkerSeconds"/>, the best one-worker variant's step.</summary>
