@@ -132,6 +132,7 @@ public static class SpeechCommands
                 CacheDirectory = parse.GetValue(cache),
             },
             Console.Out,
+            Console.Error,
             cancellationToken));
         return command;
     }
@@ -146,31 +147,17 @@ public static class SpeechCommands
         {
             directory, decoders, live, noCli,
         };
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            IReadOnlyList<(string Path, string Reference)> clips = LibriVoxClips.Load(parse.GetValue(directory));
-            var options = new SpeechRecognitionOptions { Decoders = parse.GetValue(decoders), PartialResults = parse.GetValue(live) };
-            (SpeechEvaluation.Outcome flow, _, _) = await SpeechEvaluation.RunFlowAsync(clips, options, null, cancellationToken).ConfigureAwait(false);
-            var outcomes = new List<SpeechEvaluation.Outcome> { flow };
-            if (!parse.GetValue(noCli))
+        command.SetAction((parse, cancellationToken) => WerRunner.RunAsync(
+            new WerSettings
             {
-                outcomes.Add(await SpeechEvaluation.RunCliAsync(clips, options.Recognizer, cancellationToken).ConfigureAwait(false));
-                outcomes.Add(await SpeechEvaluation.RunBatchAsync(clips, options.Recognizer, cancellationToken).ConfigureAwait(false));
-            }
-
-            Console.Write(SpeechEvaluation.FormatClips(clips, [.. outcomes]));
-            foreach (SpeechEvaluation.Outcome o in outcomes)
-            {
-                Console.WriteLine(SpeechEvaluation.Format(o));
-            }
-
-            foreach (SpeechEvaluation.Outcome peer in outcomes.Skip(1))
-            {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"flow vs {peer.System}: WER difference {(flow.Wer - peer.Wer) * 100:+0.0;-0.0;0.0} points, throughput {peer.WallSeconds / flow.WallSeconds:F2}x (wall-clock ratio, same run)"));
-            }
-
-            return 0;
-        });
+                ClipDirectory = parse.GetValue(directory)!,
+                Decoders = parse.GetValue(decoders),
+                Partials = parse.GetValue(live),
+                Peers = !parse.GetValue(noCli),
+            },
+            Console.Out,
+            Console.Error,
+            cancellationToken));
         return command;
     }
 

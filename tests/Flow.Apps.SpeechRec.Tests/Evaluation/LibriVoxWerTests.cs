@@ -26,4 +26,22 @@ public sealed class LibriVoxWerTests
         Assert.Equal(5, job.Utterances);
         Assert.Equal(24.73, job.AudioDuration.TotalSeconds, 2);
     }
+
+    [Fact]
+    public async Task RunCli_ProgramMissing_ThrowsNamingItWithTheInstallHint()
+    {
+        var ex = await Assert.ThrowsAsync<ExternalToolException>(
+            () => SpeechEvaluation.RunCliAsync(Clips, new Flow.Stages.Audio.PocketSphinxOptions(), CancellationToken.None, "/nonexistent/pocketsphinx_continuous"));
+
+        Assert.Equal("pocketsphinx_continuous not found at '/nonexistent/pocketsphinx_continuous' (apt-get install pocketsphinx, or run scripts/setup.sh)", ex.Message);
+    }
+
+    [Fact]
+    public async Task RunBatch_ProgramMissing_ThrowsNamingItWithTheInstallHint()
+    {
+        var ex = await Assert.ThrowsAsync<ExternalToolException>(
+            () => SpeechEvaluation.RunBatchAsync(Clips, new Flow.Stages.Audio.PocketSphinxOptions(), CancellationToken.None, "/nonexistent/pocketsphinx_batch"));
+
+        Assert.Equal("pocketsphinx_batch not found at '/nonexistent/pocketsphinx_batch' (apt-get install pocketsphinx, or run scripts/setup.sh)", ex.Message);
+    }
 }

@@ -82,4 +82,37 @@ public sealed class KeywordTrainingTests(TinyKeywordModelFixture fixture) : ICla
         byte[] header = File.ReadAllBytes(png)[..8];
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, header);
     }
+
+    [Fact]
+    public async Task RunAsync_SynthesizerMissing_OneLineNamingItAndExit1BeforeAnyOutput()
+    {
+        string outputDirectory = Path.Combine(_dir, "out");
+        var settings = new KeywordTrainingSettings { Quick = true, OutputDirectory = outputDirectory, Synthesizer = "/nonexistent/espeak-ng" };
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int exit = await KeywordTraining.RunAsync(settings, output, error, CancellationToken.None);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("flow speech train-keywords: espeak-ng not found at '/nonexistent/espeak-ng' (apt-get install espeak-ng, or run scripts/setup.sh)" + Environment.NewLine, error.ToString());
+        Assert.Empty(output.ToString());
+        Assert.False(Directory.Exists(outputDirectory));
+    }
+
+    [Fact]
+    public async Task RunAsync_EspeakFailsInsideTheSynthesisPipeline_OneLineNamingWordAndVoiceNotTheStage()
+    {
+        // espeak-ng is there but knows no accent "xx-nope": the failure happens in a synthesis worker, so it reaches
+        // the run wrapped in the pipeline's StageFailedException.
+        var plan = new KeywordTrainingPlan(["yes"], ["adam"], ["Andy"], ["xx-nope"], 1, 1, AugmentedCopies: 0, Epochs: 1, Seed: 1);
+        var settings = new KeywordTrainingSettings { OutputDirectory = Path.Combine(_dir, "out") };
+        var error = new StringWriter();
+
+        int exit = await KeywordTraining.RunAsync(plan, settings, TextWriter.Null, error, CancellationToken.None);
+
+        Assert.Equal(1, exit);
+        string line = Assert.Single(error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("flow speech train-keywords: espeak-ng -v xx-nope+adam 'yes' failed (exit code 1): ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("stage '", line, StringComparison.Ordinal);
+    }
 }

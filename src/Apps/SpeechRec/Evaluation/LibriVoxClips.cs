@@ -10,6 +10,7 @@ public static class LibriVoxClips
     /// <param name="directory">The folder; <see langword="null"/> for <see cref="DefaultDirectory"/>.</param>
     /// <returns>(WAV path, reference text) pairs, in file-name order.</returns>
     /// <exception cref="DirectoryNotFoundException">The folder or its transcription file is missing.</exception>
+    /// <exception cref="InvalidDataException">The transcription file names no clip that is in the folder.</exception>
     public static IReadOnlyList<(string Path, string Reference)> Load(string? directory = null)
     {
         directory ??= DefaultDirectory;
@@ -37,6 +38,11 @@ public static class LibriVoxClips
             {
                 clips.Add((wav, string.Join(' ', WordErrorRate.Words(text))));
             }
+        }
+
+        if (clips.Count == 0)
+        {
+            throw new InvalidDataException($"'{transcription}' names no clip present in '{directory}' (lines like '<s> words </s> (file-id)' with file-id.wav beside it)");
         }
 
         return [.. clips.OrderBy(c => c.Item1, StringComparer.Ordinal)];

@@ -51,8 +51,16 @@ internal static class SpeechEvaluation
         return (Score("flow", clips, hypotheses, job.AudioDuration.TotalSeconds, stopwatch.Elapsed.TotalSeconds), job, result);
     }
 
+    /// <summary>The peer tools' names, looked up on PATH.</summary>
+    public const string ContinuousProgram = "pocketsphinx_continuous";
+
+    /// <inheritdoc cref="ContinuousProgram"/>
+    public const string BatchProgram = "pocketsphinx_batch";
+
     /// <summary>Transcribes each clip with <c>pocketsphinx_continuous -infile</c> (one process per clip, one at a time).</summary>
-    public static async Task<Outcome> RunCliAsync(IReadOnlyList<(string Path, string Reference)> clips, PocketSphinxOptions models, CancellationToken cancellationToken)
+    /// <exception cref="ExternalToolException"><paramref name="program"/> cannot be started (not installed) or failed on a clip.</exception>
+    public static async Task<Outcome> RunCliAsync(
+        IReadOnlyList<(string Path, string Reference)> clips, PocketSphinxOptions models, CancellationToken cancellationToken, string program = ContinuousProgram)
     {
         var hypotheses = new Dictionary<string, string>(StringComparer.Ordinal);
         double audio = 0;
@@ -60,7 +68,7 @@ internal static class SpeechEvaluation
         foreach ((string path, _) in clips)
         {
             audio += WavAudio.ReadMono16k(path).Length / (double)SpeechAudio.SampleRate;
-            var start = new ProcessStartInfo("pocketsphinx_continuous")
+            var start = new ProcessStartInfo(program)
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -71,11 +79,11 @@ internal static class SpeechEvaluation
                 start.ArgumentList.Add(arg);
             }
 
-            using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start pocketsphinx_continuous (apt-get install pocketsphinx)");
+            using Process process = Start(start, ContinuousProgram);
             Task<string> stderr = process.StandardError.ReadToEndAsync(cancellationToken);
             string stdout = await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            _ = await stderr.ConfigureAwait(false);
+            ThrowIfFailed(process, await stderr.ConfigureAwait(false), $"{ContinuousProgram} -infile '{path}'");
             hypotheses[path] = string.Join(' ', stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         }
 
@@ -87,8 +95,16 @@ internal static class SpeechEvaluation
     /// Transcribes all clips with <c>pocketsphinx_batch</c> (one process; each file decoded as one
     /// utterance, no endpointing): the same engine without any segmentation.
     /// </summary>
-    public static async Task<Outcome> RunBatchAsync(IReadOnlyList<(string Path, string Reference)> clips, PocketSphinxOptions models, CancellationToken cancellationToken)
+    /// <exception cref="ExternalToolException"><paramref name="program"/> cannot be started (not installed) or failed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="clips"/> is empty.</exception>
+    public static async Task<Outcome> RunBatchAsync(
+        IReadOnlyList<(string Path, string Reference)> clips, PocketSphinxOptions models, CancellationToken cancellationToken, string program = BatchProgram)
     {
+        if (clips.Count == 0)
+        {
+            throw new ArgumentException("no clips to decode", nameof(clips));
+        }
+
         string directory = Path.GetDirectoryName(Path.GetFullPath(clips[0].Path))!;
         string work = Directory.CreateTempSubdirectory("flow-speech-batch-").FullName;
         try
@@ -97,19 +113,19 @@ internal static class SpeechEvaluation
             string hyp = Path.Combine(work, "out.hyp");
             await File.WriteAllLinesAsync(ctl, clips.Select(c => Path.GetFileNameWithoutExtension(c.Path)), cancellationToken).ConfigureAwait(false);
             double audio = clips.Sum(c => WavAudio.ReadMono16k(c.Path).Length / (double)SpeechAudio.SampleRate);
-            var start = new ProcessStartInfo("pocketsphinx_batch") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (string arg in new[] { "-adcin", "yes", "-cepdir", directory, "-cepext", ".wav", "-ctl", ctl, "-hyp", hyp, "-hmm", models.AcousticModel, "-lm", models.LanguageModel, "-dict", models.Dictionary, "-logfn", "/dev/null" })
             {
                 start.ArgumentList.Add(arg);
             }
 
             var stopwatch = Stopwatch.StartNew();
-            using (Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start pocketsphinx_batch (apt-get install pocketsphinx)"))
+            using (Process process = Start(start, BatchProgram))
             {
                 Task<string> stderr = process.StandardError.ReadToEndAsync(cancellationToken);
                 _ = await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
                 await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-                _ = await stderr.ConfigureAwait(false);
+                ThrowIfFailed(process, await stderr.ConfigureAwait(false), $"{BatchProgram} on {clips.Count} clip(s) of '{directory}'");
             }
 
             stopwatch.Stop();
@@ -135,6 +151,29 @@ internal static class SpeechEvaluation
         finally
         {
             Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>Starts a peer tool; without shell execution a missing binary throws rather than returning null.</summary>
+    private static Process Start(ProcessStartInfo start, string defaultProgram)
+    {
+        try
+        {
+            return Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw ExternalToolException.NotFound(start.FileName, defaultProgram, "pocketsphinx", e);
+        }
+    }
+
+    /// <summary>A tool that exits non-zero: its last line on stderr says why (with <c>-logfn /dev/null</c> often nothing).</summary>
+    private static void ThrowIfFailed(Process process, string stderr, string what)
+    {
+        if (process.ExitCode != 0)
+        {
+            string last = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no message";
+            throw new ExternalToolException($"{what} failed (exit code {process.ExitCode}): {last}");
         }
     }
 

@@ -49,9 +49,12 @@ internal static class KeywordDataset
 
     /// <summary>
     /// Synthesises and featurises the requests (each yields 1 + copies examples); with a cache folder, a
-    /// set built before from the same requests is read back instead.
+    /// set built before from the same requests is read back instead (and <paramref name="synthesizer"/> is not needed).
     /// </summary>
-    public static async Task<List<KeywordExample>> BuildAsync(IReadOnlyList<Request> requests, CancellationToken cancellationToken, string? cacheDirectory = null)
+    /// <exception cref="ExternalToolException">The synthesizer is missing (checked before the pipeline starts).</exception>
+    /// <exception cref="StageFailedException">Synthesis failed on a request; the inner exception says why (an <see cref="ExternalToolException"/> for espeak-ng).</exception>
+    public static async Task<List<KeywordExample>> BuildAsync(
+        IReadOnlyList<Request> requests, CancellationToken cancellationToken, string? cacheDirectory = null, string synthesizer = EspeakSynthesizer.DefaultProgram)
     {
         string? cacheFile = null;
         if (cacheDirectory is not null)
@@ -64,7 +67,7 @@ internal static class KeywordDataset
             }
         }
 
-        List<KeywordExample> built = await SynthesiseAsync(requests, cancellationToken).ConfigureAwait(false);
+        List<KeywordExample> built = await SynthesiseAsync(requests, synthesizer, cancellationToken).ConfigureAwait(false);
         if (cacheFile is not null)
         {
             Directory.CreateDirectory(cacheDirectory!);
@@ -103,14 +106,15 @@ internal static class KeywordDataset
         }
     }
 
-    private static async Task<List<KeywordExample>> SynthesiseAsync(IReadOnlyList<Request> requests, CancellationToken cancellationToken)
+    private static async Task<List<KeywordExample>> SynthesiseAsync(IReadOnlyList<Request> requests, string synthesizer, CancellationToken cancellationToken)
     {
+        EspeakSynthesizer.EnsureAvailable(synthesizer);
         string work = Directory.CreateTempSubdirectory("flow-keywords-").FullName;
         try
         {
             var builder = new PipelineBuilder(new PipelineOptions { Name = "keyword-synthesis" });
             CollectedItems<KeywordExample[]> collected = builder.From(requests, "requests")
-                .Then(() => new SynthesisStage(work), new StageOptions { Name = "espeak+features", MaxDegreeOfParallelism = Environment.ProcessorCount, BoundedCapacity = 64 })
+                .Then(() => new SynthesisStage(work, synthesizer), new StageOptions { Name = "espeak+features", MaxDegreeOfParallelism = Environment.ProcessorCount, BoundedCapacity = 64 })
                 .Collect();
             await builder.Build().RunAsync(cancellationToken).ConfigureAwait(false);
             return [.. collected.Items.SelectMany(e => e)];
@@ -122,13 +126,13 @@ internal static class KeywordDataset
     }
 
     /// <summary>One worker: its own feature extractor (NWaves is not thread-safe).</summary>
-    private sealed class SynthesisStage(string work) : Stage<Request, KeywordExample[]>
+    private sealed class SynthesisStage(string work, string synthesizer) : Stage<Request, KeywordExample[]>
     {
         private readonly KeywordFeatures _features = new();
 
         public override ValueTask<KeywordExample[]> ProcessAsync(Request r, CancellationToken cancellationToken)
         {
-            float[] speech = EspeakSynthesizer.Speak(r.Word, r.Accent, r.Variant, r.Speed, r.Pitch, work);
+            float[] speech = EspeakSynthesizer.Speak(r.Word, r.Accent, r.Variant, r.Speed, r.Pitch, work, synthesizer);
             var random = new Random(r.Seed);
             string voice = $"{r.Accent}+{r.Variant}";
             var examples = new KeywordExample[1 + r.Copies];

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Flow.Pipeline;
 
 namespace Flow.Apps.SpeechRec;
 
@@ -9,13 +10,16 @@ internal static class KeywordTraining
 {
     internal sealed record Outcome(KeywordModel Model, int[,] Confusion, double Accuracy, int TrainExamples, int TestExamples);
 
-    public static async Task<Outcome> TrainAsync(KeywordTrainingPlan plan, TextWriter log, CancellationToken cancellationToken, string? cacheDirectory = null)
+    /// <exception cref="ExternalToolException">espeak-ng is missing (checked before synthesis starts).</exception>
+    /// <exception cref="StageFailedException">Synthesis failed on a word (an <see cref="ExternalToolException"/> inside).</exception>
+    public static async Task<Outcome> TrainAsync(
+        KeywordTrainingPlan plan, TextWriter log, CancellationToken cancellationToken, string? cacheDirectory = null, string synthesizer = EspeakSynthesizer.DefaultProgram)
     {
         var stopwatch = Stopwatch.StartNew();
         List<KeywordDataset.Request> trainPlan = KeywordDataset.Plan(plan.Words, plan.TrainVariants, plan.Accents, plan.TrainAccentsPerVariant, plan.AugmentedCopies, plan.Seed);
         List<KeywordDataset.Request> testPlan = KeywordDataset.Plan(plan.Words, plan.TestVariants, plan.Accents, plan.TestAccentsPerVariant, copies: 0, plan.Seed + 1000);
-        List<KeywordExample> train = await KeywordDataset.BuildAsync(trainPlan, cancellationToken, cacheDirectory).ConfigureAwait(false);
-        List<KeywordExample> test = await KeywordDataset.BuildAsync(testPlan, cancellationToken, cacheDirectory).ConfigureAwait(false);
+        List<KeywordExample> train = await KeywordDataset.BuildAsync(trainPlan, cancellationToken, cacheDirectory, synthesizer).ConfigureAwait(false);
+        List<KeywordExample> test = await KeywordDataset.BuildAsync(testPlan, cancellationToken, cacheDirectory, synthesizer).ConfigureAwait(false);
         await log.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
             $"train-keywords: {plan.Words.Count} words; {train.Count} training examples ({trainPlan.Count} espeak-ng clips × {1 + plan.AugmentedCopies}, {plan.TrainVariants.Count} variants); {test.Count} test clips from {plan.TestVariants.Count} held-out variants ({string.Join(", ", plan.TestVariants)}); synthesis {stopwatch.Elapsed.TotalSeconds:F1} s")).ConfigureAwait(false);
@@ -33,19 +37,27 @@ internal static class KeywordTraining
         return new Outcome(model, confusion, KeywordTrainer.Accuracy(confusion), train.Count, test.Count);
     }
 
-    public static async Task<int> RunAsync(KeywordTrainingSettings settings, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Runs <c>flow speech train-keywords</c>: progress and metrics on <paramref name="output"/>, a failure as one line on <paramref name="error"/>.</summary>
+    /// <returns>0 when the model was written; 1 when espeak-ng is missing or failed (the line says which word and voice, or what to install).</returns>
+    public static Task<int> RunAsync(KeywordTrainingSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         KeywordTrainingPlan plan = settings.Quick
             ? KeywordTrainingPlan.Quick(settings.Epochs, settings.AugmentedCopies, settings.Seed)
             : KeywordTrainingPlan.Full(settings.Epochs, settings.AugmentedCopies, settings.Seed);
+        return RunAsync(plan, settings, output, error, cancellationToken);
+    }
+
+    internal static async Task<int> RunAsync(KeywordTrainingPlan plan, KeywordTrainingSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
         Outcome outcome;
         try
         {
-            outcome = await TrainAsync(plan, output, cancellationToken, settings.CacheDirectory).ConfigureAwait(false);
+            outcome = await TrainAsync(plan, output, cancellationToken, settings.CacheDirectory, settings.Synthesizer).ConfigureAwait(false);
         }
-        catch (InvalidOperationException e) when (e.Message.Contains("espeak-ng", StringComparison.Ordinal))
+        catch (Exception e) when (Espeak(e) is { } espeak)
         {
-            await output.WriteLineAsync($"train-keywords: {e.Message}").ConfigureAwait(false);
+            // The tool's failure, not the stage wrapper around it: "stage 'espeak+features' failed on item #12" says nothing to a user.
+            await error.WriteLineAsync($"flow speech train-keywords: {espeak.Message}").ConfigureAwait(false);
             return 1;
         }
 
@@ -62,6 +74,14 @@ internal static class KeywordTraining
         await output.WriteLineAsync($"train-keywords: wrote {modelPath} (+ .labels), {pngPath}, {metricsPath}").ConfigureAwait(false);
         return 0;
     }
+
+    /// <summary>The espeak-ng failure behind <paramref name="e"/>, directly or inside the synthesis stage's failure.</summary>
+    private static ExternalToolException? Espeak(Exception e) => e switch
+    {
+        ExternalToolException espeak => espeak,
+        StageFailedException { InnerException: ExternalToolException espeak } => espeak,
+        _ => null,
+    };
 
     internal static string FormatMetrics(Outcome outcome, KeywordTrainingPlan plan)
     {

@@ -14,4 +14,7 @@ internal sealed class KeywordTrainingSettings
     public bool Quick { get; init; }
 
     public string? CacheDirectory { get; init; }
+
+    /// <summary>The espeak-ng program (a name looked up on PATH, or a path); tests point it at a missing file.</summary>
+    public string Synthesizer { get; init; } = EspeakSynthesizer.DefaultProgram;
 }
