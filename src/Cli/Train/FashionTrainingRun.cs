@@ -9,11 +9,19 @@ namespace Flow.Cli.Train;
 /// <summary>Runs the Fashion-MNIST training described by <see cref="FashionTrainingSettings"/>.</summary>
 internal static class FashionTrainingRun
 {
-    public static async Task<int> RunAsync(FashionTrainingSettings settings, TextWriter console, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(FashionTrainingSettings settings, TextWriter console, TextWriter error, CancellationToken cancellationToken)
     {
         if (settings.DataParallel > 1 && settings.PipelineStages > 1)
         {
-            await console.WriteLineAsync("error: choose --data-parallel or --pipeline-stages, not both (hybrid parallelism is not implemented)").ConfigureAwait(false);
+            await error.WriteLineAsync("flow train fashion: choose --data-parallel or --pipeline-stages, not both (hybrid parallelism is not implemented)").ConfigureAwait(false);
+            return 2;
+        }
+
+        Sequential model = settings.Model == "cnn" ? FashionMnist.CreateCnn(settings.Seed) : FashionMnist.CreateMlp(settings.Seed);
+        model.Options = new ComputeOptions { DegreeOfParallelism = settings.NeuronParallel };
+        if (settings.PipelineStages > model.Layers.Count)
+        {
+            await error.WriteLineAsync($"flow train fashion: --pipeline-stages {settings.PipelineStages} is more than the {model.Layers.Count} layers of the {settings.Model}").ConfigureAwait(false);
             return 2;
         }
 
@@ -25,12 +33,10 @@ internal static class FashionTrainingRun
         }
         catch (IdxFormatException ex)
         {
-            await console.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-            return 1;
+            await error.WriteLineAsync($"flow train fashion: {ex.Message}").ConfigureAwait(false);
+            return 2;
         }
 
-        Sequential model = settings.Model == "cnn" ? FashionMnist.CreateCnn(settings.Seed) : FashionMnist.CreateMlp(settings.Seed);
-        model.Options = new ComputeOptions { DegreeOfParallelism = settings.NeuronParallel };
         int trainCount = Math.Min(train.Count, settings.Limit ?? train.Count);
         int stepsPerEpoch = (trainCount + settings.BatchSize - 1) / settings.BatchSize;
         LearningRateSchedule schedule = LearningRateSchedule.Cosine(settings.LearningRate, stepsPerEpoch * settings.Epochs, settings.LearningRate * 0.05f);

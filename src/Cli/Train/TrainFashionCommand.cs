@@ -26,7 +26,21 @@ internal static class TrainFashionCommand
         Option<int> shuffleBuffer = Positive("--shuffle-buffer", "Examples held in the streaming shuffle buffer", 10_000);
         Option<int> seed = Positive("--seed", "Seed for initialisation and shuffling", 1);
         var learningRate = new Option<float>("--learning-rate") { Description = "Adam learning rate at the start of the cosine schedule", DefaultValueFactory = _ => 1e-3f };
+        learningRate.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<float>() is not (> 0f and < float.PositiveInfinity))
+            {
+                result.AddError("--learning-rate must be a positive number");
+            }
+        });
         var limit = new Option<int?>("--limit") { Description = "Use only the first N training images (quick runs)" };
+        limit.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is <= 0)
+            {
+                result.AddError("--limit must be a positive integer");
+            }
+        });
         var data = new Option<string>("--data") { Description = "Folder with the Fashion-MNIST IDX files", DefaultValueFactory = _ => FashionMnist.DefaultDirectory };
         var output = new Option<string>("--out") { Description = "Folder for the model (.flnn and .onnx), metrics CSV and training-curve PNG", DefaultValueFactory = _ => "runs/fashion" };
 
@@ -51,7 +65,8 @@ internal static class TrainFashionCommand
                 DataDirectory = parse.GetValue(data)!,
                 OutputDirectory = parse.GetValue(output)!,
             },
-            Console.Out,
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
     }
