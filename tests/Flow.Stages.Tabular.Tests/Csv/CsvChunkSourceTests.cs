@@ -77,6 +77,30 @@ public sealed class CsvChunkSourceTests : IDisposable
         Assert.Equal(File.ReadAllLines(Path.Combine(_folder, "a.txt")), File.ReadAllLines(Path.Combine(_folder, "b.txt")));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(4096)]
+    public async Task ReadAsync_BrokenQuoteInTheMiddle_ChunksHoldEveryValidRow_OneReject(int chunkSize)
+    {
+        var lines = new List<string> { "id,value,time" };
+        for (int i = 1; i <= 60; i++)
+        {
+            lines.Add(i == 30 ? "30,\"15,2026-01-01T00:00:00Z" : $"{i},{i * 0.5},2026-01-01T00:00:00Z");
+        }
+
+        string csv = Write("broken.csv", lines);
+        var rejects = new List<CsvRejectedRow>();
+        using var chunked = new CsvChunkSource<Row>(new CsvSourceOptions { Path = csv, ChunkSize = chunkSize }, new RowMapper(), onRejected: rejects.Add);
+
+        var chunks = await CollectAsync(chunked);
+
+        Assert.Equal(Enumerable.Range(1, 60).Where(i => i != 30), chunks.SelectMany(c => c).Select(r => r.Id));
+        Assert.Equal([(31L, "30,\"15,2026-01-01T00:00:00Z")], rejects.Select(r => (r.Line, r.Record)));
+        Assert.Equal(60, chunked.RowsRead);
+        Assert.Equal(1, chunked.RowsRejected);
+    }
+
     [Fact]
     public async Task ReadAsync_ReplaySpeed_EmitsTheRowsAlreadyDueBeforeWaiting()
     {

@@ -9,15 +9,25 @@ namespace Flow.Stages.Tabular.Csv.Internal;
 /// (arrays of items): opens the file, maps records, rejects malformed ones with line and reason,
 /// and computes when an item is due under pacing. Used by one thread at a time.
 /// </summary>
+/// <remarks>
+/// A record that breaks the CSV syntax (an unclosed quote swallows the rest of the file) stops a Sylvan reader for
+/// good. The reader then rejects the physical line that record starts on and goes on with a new Sylvan reader (no
+/// header) from the next physical line, so one broken quote costs one line, not the rest of the file. To find that
+/// line it reads the current segment again up to the broken record, which costs nothing while the file is well formed.
+/// </remarks>
 /// <typeparam name="T">The item type.</typeparam>
 internal sealed class CsvRecordReader<T> : IDisposable
 {
+    private const int BufferSize = 1 << 16;
+
     private readonly CsvSourceOptions _options;
     private readonly ICsvRecordMapper<T> _mapper;
     private readonly Func<T, DateTime>? _eventTime;
     private readonly Action<CsvRejectedRow>? _onRejected;
     private TimeProvider _clock = TimeProvider.System;
     private CsvDataReader? _reader;
+    private long _segmentOffset;
+    private long _segmentRecordBase;
     private StreamWriter? _rejects;
     private long _rowsRead;
     private long _rowsRejected;
@@ -66,7 +76,16 @@ internal sealed class CsvRecordReader<T> : IDisposable
             throw new FileNotFoundException($"stage '{context.StageName}': CSV file '{path}' not found", path);
         }
 
-        var reader = CsvDataReader.Create(path, new CsvDataReaderOptions { Delimiter = _options.Delimiter, HasHeaders = true, BufferSize = 1 << 16 });
+        CsvDataReader reader;
+        try
+        {
+            reader = CsvDataReader.Create(path, ReaderOptions(hasHeaders: true));
+        }
+        catch (CsvFormatException e)
+        {
+            throw new FormatException($"{path}:1: malformed CSV header ({e.Message})", e);
+        }
+
         try
         {
             _mapper.Bind(reader);
@@ -95,7 +114,7 @@ internal sealed class CsvRecordReader<T> : IDisposable
 
     /// <summary>Reads the next valid record; malformed ones are rejected on the way.</summary>
     /// <param name="item">The item.</param>
-    /// <returns><see langword="false"/> at the end of the file (or after a record that breaks the CSV syntax).</returns>
+    /// <returns><see langword="false"/> at the end of the file.</returns>
     public bool TryReadNext(out T item)
     {
         var reader = _reader ?? throw new InvalidOperationException("the source was not opened");
@@ -108,10 +127,14 @@ internal sealed class CsvRecordReader<T> : IDisposable
             }
             catch (CsvFormatException e)
             {
-                // A broken quote makes the rest of the file unreadable: reject this record, then end.
-                Reject(e.RowNumber + 1, $"malformed CSV: {e.Message}", string.Empty);
-                _ended = true;
-                break;
+                Interlocked.Increment(ref _rowsRead);
+                reader = Resynchronize(e);
+                if (reader is null)
+                {
+                    break;
+                }
+
+                continue;
             }
 
             if (!more)
@@ -129,7 +152,7 @@ internal sealed class CsvRecordReader<T> : IDisposable
             catch (FormatException e)
             {
                 // Sylvan numbers data records from 1; the header is line 1 of the file.
-                Reject(reader.RowNumber + 1, e.Message, RawRecord(reader));
+                Reject(_segmentRecordBase + reader.RowNumber + 1, e.Message, RawRecord(reader));
             }
         }
 
@@ -175,6 +198,114 @@ internal sealed class CsvRecordReader<T> : IDisposable
         _reader = null;
         _rejects?.Dispose();
         _rejects = null;
+    }
+
+    private CsvDataReaderOptions ReaderOptions(bool hasHeaders) =>
+        new() { Delimiter = _options.Delimiter, HasHeaders = hasHeaders, BufferSize = BufferSize };
+
+    /// <summary>A reader over the file from <paramref name="offset"/> (a byte offset just after a line feed, or 0).</summary>
+    private CsvDataReader OpenSegment(long offset)
+    {
+        if (offset == 0)
+        {
+            return CsvDataReader.Create(_options.Path, ReaderOptions(hasHeaders: true));
+        }
+
+        var stream = new FileStream(_options.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        stream.Seek(offset, SeekOrigin.Begin);
+        var text = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false, bufferSize: BufferSize);
+        return CsvDataReader.Create(text, ReaderOptions(hasHeaders: false));
+    }
+
+    /// <summary>
+    /// Rejects the physical line on which the broken record starts and opens a reader after it; returns
+    /// <see langword="null"/> (and ends) when that line is the file's last.
+    /// </summary>
+    private CsvDataReader? Resynchronize(CsvFormatException error)
+    {
+        long record = _segmentRecordBase + error.RowNumber;
+        long linesBefore = LinesBeforeRecord(error.RowNumber);
+        var (raw, next) = FindLine(_segmentOffset, linesBefore);
+        string reason = error is CsvRecordTooLargeException
+            ? $"malformed CSV (a record longer than {BufferSize} characters: most likely an unclosed quote)"
+            : $"malformed CSV ({error.Message.TrimEnd('.')})";
+        Reject(record + 1, reason, raw);
+        _reader!.Dispose();
+        _reader = null;
+        if (next is null)
+        {
+            _ended = true;
+            return null;
+        }
+
+        _segmentOffset = next.Value;
+        _segmentRecordBase = record;
+        _reader = OpenSegment(_segmentOffset);
+        return _reader;
+    }
+
+    /// <summary>Counts the line feeds of the current segment before its record <paramref name="segmentRecord"/>, reading it again.</summary>
+    private long LinesBeforeRecord(int segmentRecord)
+    {
+        // The header is one physical line; quoted fields may hold line feeds, so the records read before are counted as they are.
+        long lines = _segmentOffset == 0 ? 1 : 0;
+        using var again = OpenSegment(_segmentOffset);
+        for (int i = 1; i < segmentRecord && again.Read(); i++)
+        {
+            lines += again.GetRawRecordSpan().Count('\n');
+        }
+
+        return lines;
+    }
+
+    /// <summary>
+    /// Skips <paramref name="lines"/> line feeds from byte <paramref name="offset"/> and returns the physical line there
+    /// (without its line ending, at most <see cref="BufferSize"/> bytes of it) and the offset of the line after it (null at the end).
+    /// </summary>
+    private (string Raw, long? Next) FindLine(long offset, long lines)
+    {
+        using var stream = new FileStream(_options.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        stream.Seek(offset, SeekOrigin.Begin);
+        var buffer = new byte[BufferSize];
+        var line = new MemoryStream();
+        long position = offset;
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            var span = buffer.AsSpan(0, read);
+            while (lines > 0 && !span.IsEmpty)
+            {
+                int feed = span.IndexOf((byte)'\n');
+                if (feed < 0)
+                {
+                    position += span.Length;
+                    span = default;
+                    break;
+                }
+
+                position += feed + 1;
+                span = span[(feed + 1)..];
+                lines--;
+            }
+
+            if (lines > 0 || span.IsEmpty)
+            {
+                continue;
+            }
+
+            int end = span.IndexOf((byte)'\n');
+            var part = end < 0 ? span : span[..end];
+            line.Write(part[..Math.Min(part.Length, (int)Math.Max(0, BufferSize - line.Length))]);
+            position += part.Length;
+            if (end >= 0)
+            {
+                return (Decode(line), position + 1 < stream.Length ? position + 1 : null);
+            }
+        }
+
+        return (Decode(line), null);
+
+        static string Decode(MemoryStream bytes) => Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length).TrimEnd('\r');
     }
 
     private static string RawRecord(CsvDataReader reader)
