@@ -32,6 +32,28 @@ public class VideoCommandLineTests
     }
 
     [Fact]
+    public async Task Run_ImageFolderWithACorruptImageInTheMiddle_ProcessesEveryOtherImageThenFailsWithOneLinePerSkippedImage()
+    {
+        string folder = TestClips.NewFolder();
+        File.Copy(TestClips.Asset("grace_hopper_512x512.jpg"), Path.Combine(folder, "a.jpg"));
+        string broken = Path.Combine(folder, "b.jpg");
+        byte[] photo = await File.ReadAllBytesAsync(TestClips.Asset("sample3.jpg"));
+        await File.WriteAllBytesAsync(broken, photo[..64]); // a JPEG cut inside its header
+        File.Copy(TestClips.Asset("sample3.jpg"), Path.Combine(folder, "c.jpg"));
+        File.Copy(TestClips.Asset("grace_hopper_512x512.jpg"), Path.Combine(folder, "d.jpg"));
+        string json = Path.Combine(TestClips.NewFolder(), "out.jsonl");
+
+        var (code, output, error) = await RunAsync(new VideoDetectOptions { Input = folder, Detector = DetectorKind.BlazeFaceBack, JsonOutput = json });
+
+        Assert.Equal(VideoCommandLine.InputError, code);
+        var frames = (await File.ReadAllLinesAsync(json)).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("frame").GetInt64());
+        Assert.Equal([0L, 2L, 3L], frames); // the skipped image keeps its index
+        Assert.Equal($"flow video: image '{broken}' (frame 1 of folder '{folder}') skipped: it cannot be decoded (damaged, or not an image in the format its extension names)", error);
+        Assert.Contains("video: 3 frames out of 3 read, ", output, StringComparison.Ordinal);
+        Assert.Contains(", 1 unreadable image(s) skipped; ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_DefaultsOnAFile_ReportLineNamesTheMeasuredReplicasAndDecodingThreads()
     {
         var (code, output, _) = await RunAsync(new VideoDetectOptions { Input = TestClips.Faces100.VideoPath });

@@ -11,7 +11,10 @@ internal static class VideoCommandLine
     /// <summary>Exit code for bad arguments.</summary>
     public const int UsageError = 2;
 
-    /// <summary>Exit code for an input, model or output that cannot be used, or an input damaged part way (after the frames before the damage were processed).</summary>
+    /// <summary>
+    /// Exit code for an input, model or output that cannot be used, an input damaged part way (after the frames before
+    /// the damage were processed), or images of a folder skipped as unreadable (after every other image was processed).
+    /// </summary>
     public const int InputError = 3;
 
     public static Command Create()
@@ -94,14 +97,20 @@ internal static class VideoCommandLine
             $"video: {result.Pipeline.Stages.First(s => s.Name == "output").ItemsIn} frames out of {result.FramesRead} read, {result.Detections} detections, {result.Tracks} tracks" +
             (options.VideoOutput is { } v ? $", video {v}" : string.Empty) +
             (options.JsonOutput is { } j ? $", JSON lines {j}" : string.Empty) +
+            (result.SkippedImages.Count > 0 ? $", {result.SkippedImages.Count} unreadable image(s) skipped" : string.Empty) +
             $"; {result.Parallelism}").ConfigureAwait(false);
+        foreach (DeadLetter skipped in result.SkippedImages)
+        {
+            await error.WriteLineAsync($"flow video: {Plain(skipped.Exception)}").ConfigureAwait(false);
+        }
+
         if (result.InputError is { } damaged)
         {
             await error.WriteLineAsync($"flow video: {damaged.Message}").ConfigureAwait(false);
             return InputError;
         }
 
-        return 0;
+        return result.SkippedImages.Count > 0 ? InputError : 0;
     }
 
     /// <summary>The one-line message for failures a user can fix (input, model, cascade, output); null for bugs.</summary>

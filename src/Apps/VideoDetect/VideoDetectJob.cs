@@ -53,7 +53,7 @@ public sealed class VideoDetectJob
             var result = output is null
                 ? await run.Completion.ConfigureAwait(false)
                 : await LiveView.RunAsync(run, new LiveViewOptions { Output = output, Mode = _options.View }).ConfigureAwait(false);
-            return new VideoDetectResult(result, sink.Frames, source.FramesRead, source.Error, choice);
+            return new VideoDetectResult(result, sink.Frames, source.FramesRead, source.Error, choice, [.. source.SkippedImages]);
         }
         finally
         {

@@ -6,8 +6,10 @@ namespace Flow.Apps.VideoDetect;
 /// <summary>The outcome of a <see cref="VideoDetectJob"/> run.</summary>
 public sealed class VideoDetectResult
 {
-    internal VideoDetectResult(PipelineResult pipeline, IReadOnlyList<FrameDetections> frames, long framesRead, VideoSourceException? inputError, ParallelismChoice parallelism)
+    internal VideoDetectResult(
+        PipelineResult pipeline, IReadOnlyList<FrameDetections> frames, long framesRead, VideoSourceException? inputError, ParallelismChoice parallelism, IReadOnlyList<DeadLetter>? skippedImages = null)
     {
+        SkippedImages = skippedImages ?? [];
         Parallelism = parallelism;
         Pipeline = pipeline;
         Frames = frames;
@@ -26,6 +28,13 @@ public sealed class VideoDetectResult
 
     /// <summary>Why decoding stopped before the end (truncated or corrupt input), or <see langword="null"/>.</summary>
     public VideoSourceException? InputError { get; }
+
+    /// <summary>
+    /// The images of a folder input that could not be decoded and were skipped (the run went on with the next
+    /// image): each names the image (<see cref="DeadLetter.Item"/>), the frame index it would have had
+    /// (<see cref="DeadLetter.Sequence"/>) and the cause (<see cref="DeadLetter.Reason"/>). Empty for other inputs.
+    /// </summary>
+    public IReadOnlyList<DeadLetter> SkippedImages { get; }
 
     /// <summary>The replicas and FFmpeg decoding threads the run used, and whether they were set, the default or measured.</summary>
     public ParallelismChoice Parallelism { get; }

@@ -256,7 +256,7 @@ public class VideoSourceTests
     }
 
     [Fact]
-    public async Task ReadAsync_ImageFolder_ReadsImagesInNameOrderAndStopsAtAnUnreadableOne()
+    public async Task ReadAsync_ImageFolder_ReadsImagesInNameOrderAndSkipsAnUnreadableOneWithARecord()
     {
         string folder = TestFiles.NewFolder();
         for (int i = 0; i < 3; i++)
@@ -265,19 +265,74 @@ public class VideoSourceTests
             Cv2.ImWrite(Path.Combine(folder, $"img{i}.png"), image);
         }
 
-        await File.WriteAllTextAsync(Path.Combine(folder, "img3.jpg"), "broken");
-        using (var late = new Mat(40, 60, MatType.CV_8UC3))
+        string broken = Path.Combine(folder, "img3.jpg");
+        await File.WriteAllTextAsync(broken, "broken");
+        for (int i = 4; i < 6; i++)
         {
-            Cv2.ImWrite(Path.Combine(folder, "img4.png"), late);
+            using var late = new Mat(40, 60, MatType.CV_8UC3, Scalar.All(30 * i));
+            Cv2.ImWrite(Path.Combine(folder, $"img{i}.png"), late);
         }
 
         await File.WriteAllTextAsync(Path.Combine(folder, "readme.txt"), "ignored");
+        var source = VideoSource.FromImageFolder(folder);
+        var builder = new PipelineBuilder();
+        var frames = builder.From(source, "decode").Then(f =>
+        {
+            using (f)
+            {
+                return (f.Index, f.Timestamp, Gray: Cv2.Mean(f.Image).Val0);
+            }
+        }).Collect();
+
+        await builder.Build().RunAsync();
+
+        // Every readable image, the ones after the broken one included; the broken one keeps its index (3).
+        Assert.Equal([0L, 1L, 2L, 4L, 5L], frames.Items.Select(f => f.Index));
+        Assert.Equal([0, 50, 100, 120, 150], frames.Items.Select(f => (int)Math.Round(f.Gray))); // PNG is lossless: the written levels
+        Assert.Equal(TimeSpan.FromSeconds(4 / source.FramesPerSecond), frames.Items[3].Timestamp);
+        Assert.Equal(6, source.DeclaredFrameCount);
+        Assert.Equal(5, source.FramesRead);
+        Assert.Null(source.Error);
+        var skipped = Assert.Single(source.SkippedImages);
+        Assert.Equal(("decode", 3L, (object?)broken), (skipped.Stage, skipped.Sequence, skipped.Item));
+        Assert.Equal($"image '{broken}' (frame 3 of folder '{folder}') skipped: it cannot be decoded (damaged, or not an image in the format its extension names)", skipped.Reason);
+        var cause = Assert.IsType<VideoSourceException>(skipped.Exception);
+        Assert.Equal((broken, 3L), (cause.Input, cause.FramesRead));
+    }
+
+    [Fact]
+    public async Task OpenAsync_ImageFolderWhoseFirstImageIsEmpty_TakesTheFrameSizeFromTheNextAndSkipsIt()
+    {
+        string folder = TestFiles.NewFolder();
+        string empty = Path.Combine(folder, "a.png");
+        await File.WriteAllBytesAsync(empty, []);
+        using (var image = new Mat(40, 60, MatType.CV_8UC3, Scalar.All(80)))
+        {
+            Cv2.ImWrite(Path.Combine(folder, "b.png"), image);
+        }
 
         var (indexes, source) = await ReadAllAsync(VideoSource.FromImageFolder(folder));
 
-        Assert.Equal([0L, 1L, 2L], indexes);
-        Assert.Equal(5, source.DeclaredFrameCount);
-        Assert.Equal($"image '{Path.Combine(folder, "img3.jpg")}' cannot be decoded; stopped after 3 of 5 images", source.Error!.Message);
+        Assert.Equal([1L], indexes);
+        Assert.Equal((60, 40), source.FrameSize);
+        Assert.Equal($"image '{empty}' (frame 0 of folder '{folder}') skipped: the file is empty", Assert.Single(source.SkippedImages).Reason);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ImageFolderWithMaxFrames_CountsASkippedImageAsAFrameIndex()
+    {
+        string folder = TestFiles.NewFolder();
+        await File.WriteAllTextAsync(Path.Combine(folder, "a.jpg"), "broken");
+        for (int i = 0; i < 3; i++)
+        {
+            using var image = new Mat(20, 20, MatType.CV_8UC3);
+            Cv2.ImWrite(Path.Combine(folder, $"b{i}.png"), image);
+        }
+
+        var (indexes, source) = await ReadAllAsync(VideoSource.FromImageFolder(folder, new VideoSourceOptions { MaxFrames = 2 }));
+
+        Assert.Equal([1L], indexes);
+        Assert.Single(source.SkippedImages);
     }
 
     [Fact]

@@ -8,8 +8,11 @@ namespace Flow.Stages.Video;
 /// <summary>
 /// Decodes frames, in order, from a video file, an image folder, a camera or a stream URL with
 /// OpenCV (bundled FFmpeg). Opening fails with a one-line <see cref="VideoSourceException"/> naming the
-/// input. When decoding stops early (a truncated or corrupt file, an unreadable image) the frames
-/// before the damage are still passed on, the source ends, and <see cref="Error"/> says what happened.
+/// input. When decoding of a video stops early (a truncated or corrupt file) the frames before the damage are
+/// still passed on, the source ends, and <see cref="Error"/> says what happened. In an image folder an image
+/// that cannot be decoded is skipped with a record in <see cref="SkippedImages"/> and reading goes on with the
+/// next image; a skipped image keeps its frame index (frame <c>i</c> is always the folder's <c>i</c>-th image in
+/// name order), so the other frames' indexes and timestamps do not depend on which images were unreadable.
 /// </summary>
 public sealed class VideoSource : ISourceStage<Frame>, IDisposable
 {
@@ -30,6 +33,8 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
     private bool _ended;
     private long _nextIndex;
     private string[] _images = [];
+    private readonly List<DeadLetter> _skippedImages = [];
+    private string _stageName = "decode";
     private long _framesRead;
     private TimeProvider _clock = TimeProvider.System;
     private long _started;
@@ -66,6 +71,15 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
 
     /// <summary>Why decoding stopped before the end, or <see langword="null"/> when it reached the end (or was stopped).</summary>
     public VideoSourceException? Error { get; private set; }
+
+    /// <summary>
+    /// The images of a folder that could not be decoded and were skipped, in name order; empty for other inputs.
+    /// Each record names the image (<see cref="DeadLetter.Item"/>, its path), its frame index
+    /// (<see cref="DeadLetter.Sequence"/>, the index it would have had) and the cause (<see cref="DeadLetter.Reason"/>;
+    /// the exception is a <see cref="VideoSourceException"/> whose <see cref="VideoSourceException.Input"/> is the image).
+    /// Read it after the run (the source adds to it while it reads).
+    /// </summary>
+    public IReadOnlyList<DeadLetter> SkippedImages => _skippedImages;
 
     /// <summary>A source that decodes a video file.</summary>
     /// <param name="path">The file.</param>
@@ -136,6 +150,7 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
     public ValueTask OpenAsync(StageContext context, CancellationToken cancellationToken)
     {
         _clock = context?.TimeProvider ?? TimeProvider.System;
+        _stageName = context?.StageName ?? _stageName;
         if (_opened)
         {
             return ValueTask.CompletedTask;
@@ -177,9 +192,15 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
                 }
 
                 DeclaredFrameCount = _images.Length;
-                using (var first = Cv2.ImRead(_images[0], ImreadModes.Color))
+                // The first image that decodes gives the size (an unreadable one is skipped when the run reaches it).
+                foreach (string path in _images)
                 {
-                    FrameSize = (first.Width, first.Height);
+                    using var first = Decode(path, out _);
+                    if (first is not null)
+                    {
+                        FrameSize = (first.Width, first.Height);
+                        break;
+                    }
                 }
 
                 FramesPerSecond = _options.FallbackFramesPerSecond;
@@ -278,24 +299,42 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
         }
     }
 
-    /// <summary>Decodes the next frame (null at the end, at the limit or on damage; reading then stays ended).</summary>
+    /// <summary>
+    /// Decodes the next frame (null at the end, at the limit or on damage; reading then stays ended). An unreadable
+    /// image of a folder is recorded in <see cref="SkippedImages"/> and the next image is read; it keeps its index, and
+    /// <see cref="VideoSourceOptions.MaxFrames"/> counts it (the limit is on frame indexes, that is on images).
+    /// </summary>
     private Frame? NextFrame()
     {
-        long index = _nextIndex;
-        if (_ended || index >= (_options.MaxFrames ?? long.MaxValue))
+        while (true)
         {
-            _ended = true;
-            return null;
-        }
+            long index = _nextIndex;
+            if (_ended || index >= (_options.MaxFrames ?? long.MaxValue))
+            {
+                _ended = true;
+                return null;
+            }
 
-        var image = ReadFrame(index);
-        if (image is null)
-        {
-            _ended = true;
-            return null;
-        }
+            var image = ReadFrame(index, out bool skipped);
+            if (skipped)
+            {
+                _nextIndex = index + 1;
+                continue;
+            }
 
-        _nextIndex = index + 1;
+            if (image is null)
+            {
+                _ended = true;
+                return null;
+            }
+
+            _nextIndex = index + 1;
+            return NewFrame(index, image);
+        }
+    }
+
+    private Frame NewFrame(long index, Mat image)
+    {
         var timestamp = IsLive ? _clock.GetElapsedTime(_started) : TimeSpan.FromSeconds(index / FramesPerSecond);
         Interlocked.Increment(ref _framesRead);
         return new Frame(index, timestamp, image, Input, Kind == VideoInputKind.ImageFolder ? null : _recycle);
@@ -308,8 +347,10 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    private Mat? ReadFrame(long index)
+    /// <summary>The frame at <paramref name="index"/>; null at the end or on damage, or, with <paramref name="skipped"/>, for an unreadable image of a folder.</summary>
+    private Mat? ReadFrame(long index, out bool skipped)
     {
+        skipped = false;
         if (Kind == VideoInputKind.ImageFolder)
         {
             if (index >= _images.Length)
@@ -317,12 +358,13 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
                 return null;
             }
 
-            var image = Cv2.ImRead(_images[index], ImreadModes.Color);
-            if (image.Empty())
+            string path = _images[index];
+            var image = Decode(path, out string? reason);
+            if (image is null)
             {
-                image.Dispose();
-                Error = new VideoSourceException(Input, $"image '{_images[index]}' cannot be decoded; stopped after {index} of {_images.Length} images", index);
-                return null;
+                skipped = true;
+                var cause = new VideoSourceException(path, $"image '{path}' (frame {index} of folder '{Input}') skipped: {reason}", FramesRead);
+                _skippedImages.Add(new DeadLetter(_stageName, index, path, cause, Attempts: 1, _clock.GetUtcNow()));
             }
 
             return image;
@@ -344,6 +386,35 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
             Error = new VideoSourceException(Input, $"camera {Input} stopped delivering frames after {index} frames", index);
         }
 
+        return null;
+    }
+
+    /// <summary>Decodes one image of a folder; null, with the reason, when OpenCV cannot.</summary>
+    private static Mat? Decode(string path, out string? reason)
+    {
+        Mat image;
+        try
+        {
+            image = Cv2.ImRead(path, ImreadModes.Color);
+        }
+        catch (OpenCVException e)
+        {
+            reason = $"OpenCV failed to decode it ({e.Message.Split('\n', 2)[0].Trim()})";
+            return null;
+        }
+
+        if (!image.Empty())
+        {
+            reason = null;
+            return image;
+        }
+
+        image.Dispose();
+        reason = !File.Exists(path)
+            ? "it was removed after the folder was listed"
+            : new FileInfo(path).Length == 0
+                ? "the file is empty"
+                : "it cannot be decoded (damaged, or not an image in the format its extension names)";
         return null;
     }
 

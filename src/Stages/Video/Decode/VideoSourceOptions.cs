@@ -7,7 +7,8 @@ public sealed class VideoSourceOptions
     private double _fallbackFramesPerSecond = 25;
     private TimeSpan _openTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Stop after this many frames (not an error).</summary>
+    /// <summary>Stop after this many frames (not an error): frame indexes 0 to MaxFrames − 1. In an image folder an
+    /// unreadable image that was skipped keeps its index, so it counts here.</summary>
     /// <value>The default is <see langword="null"/>: read to the end.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
     public long? MaxFrames
