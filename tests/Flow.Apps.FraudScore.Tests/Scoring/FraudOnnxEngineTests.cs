@@ -1,3 +1,4 @@
+using Flow.Apps.FraudScore.Commands;
 using Flow.Apps.FraudScore.Data;
 using Flow.Apps.FraudScore.Features;
 using Flow.Apps.FraudScore.Models;
@@ -125,21 +126,21 @@ public sealed class FraudOnnxEngineTests(FraudFixture fixture)
     }
 
     [Fact]
-    public async Task ScoreCommand_MissingOnnxFile_PrintsOneLineAndExitsWithTwo()
+    public async Task ScoreCommand_MissingOnnxFile_TheOneLineCauseEscapesToTheTopLevelHandler()
     {
         string folder = fixture.NewPath("no-onnx-cli");
         Directory.CreateDirectory(folder);
         File.Copy(Path.Combine(fixture.ModelFolder, FraudModelManifest.FileName), Path.Combine(folder, FraudModelManifest.FileName));
         File.Copy(Path.Combine(fixture.ModelFolder, "lightgbm.zip"), Path.Combine(folder, "lightgbm.zip"));
+        var parse = new System.CommandLine.RootCommand("test") { FraudCommands.Create() }.Parse(["fraud", "score", "--csv", fixture.CsvPath, "--models", folder, "--engine", "onnx", "--live", "false"]);
 
-        var (process, output) = KafkaTestTools.StartHost("fraud", "score", "--csv", fixture.CsvPath, "--models", folder, "--engine", "onnx", "--live", "false");
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        // The command neither prints nor swallows it: the flow CLI's handler prints 'flow fraud score: <message>' and exits with 2.
+        var error = await Assert.ThrowsAsync<FileNotFoundException>(() => parse.InvokeAsync(new System.CommandLine.InvocationConfiguration { EnableDefaultExceptionHandler = false }));
 
-        Assert.Equal(2, process.ExitCode);
         string onnx = Path.Combine(folder, "lightgbm.onnx");
         Assert.Equal(
-            $"flow fraud score: ONNX model '{onnx}' not found: retrain with 'flow fraud train --out {folder}' (it writes each tree model as ONNX next to its .zip) or score with --engine mlnet",
-            output.ToString().Trim());
+            $"ONNX model '{onnx}' not found: retrain with 'flow fraud train --out {folder}' (it writes each tree model as ONNX next to its .zip) or score with --engine mlnet",
+            error.Message);
     }
 
     [Fact]

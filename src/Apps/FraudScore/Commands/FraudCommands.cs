@@ -83,7 +83,7 @@ public static class FraudCommands
     {
         var rows = Positive<long>("--rows", "Transactions to generate", 1_000_000);
         var seed = new Option<int>("--seed") { Description = "Random seed (default 7)", DefaultValueFactory = _ => 7 };
-        var cards = new Option<int?>("--cards") { Description = "Cards (default: one per 40 rows)" };
+        var cards = PositiveOrNone(new Option<int?>("--cards") { Description = "Cards (default: one per 40 rows)" });
         var output = new Option<string>("--out") { Description = "The CSV file to write", DefaultValueFactory = _ => "tx.csv" };
         var command = new Command("generate", "Simulate labelled card transactions (card testing, account takeover, high velocity, merchant compromise) into a CSV")
         {
@@ -108,13 +108,22 @@ public static class FraudCommands
         var input = new Option<string>("--csv") { Description = "Labelled transaction CSV, oldest first", DefaultValueFactory = _ => "tx.csv" };
         var output = new Option<string>("--out") { Description = "Model folder to write", DefaultValueFactory = _ => "models/fraud" };
         var kinds = new Option<string[]>("--models") { Description = "Model kinds to train: lightgbm, fasttree, mlp (default all)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [.. FraudModelKind.All] };
-        var precision = new Option<double>("--target-precision") { Description = "Precision the alert threshold is chosen for (default 0.9)", DefaultValueFactory = _ => 0.9 };
+        kinds.AcceptOnlyFromAmong([.. FraudModelKind.All]);
+        var precision = new Option<double>("--target-precision") { Description = "Precision the alert threshold is chosen for, in (0, 1] (default 0.9)", DefaultValueFactory = _ => 0.9 };
+        precision.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is not (> 0 and <= 1))
+            {
+                result.AddError("--target-precision must be in (0, 1]");
+            }
+        });
         var trees = Positive<int>("--trees", "Boosting rounds of the tree models", 200);
         var epochs = Positive<int>("--epochs", "Epochs of the MLP", 3);
         var arff = new Option<string?>("--arff") { Description = "Instead: train and evaluate LightGBM on a binary-class ARFF file (e.g. Weka's credit-g.arff)" };
+        var rejects = new Option<string?>("--dead-letters") { Description = "Dead-letter file for malformed rows (default <csv>.rejected.txt)" };
         var command = new Command("train", "Train LightGBM, FastTree and an MLP on per-card features with a time-based split; report ROC AUC, PR AUC, precision and recall")
         {
-            input, output, kinds, precision, trees, epochs, arff,
+            input, output, kinds, precision, trees, epochs, arff, rejects,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -127,6 +136,7 @@ public static class FraudCommands
                 new FraudTrainingSettings
                 {
                     InputPath = parse.GetValue(input)!,
+                    RejectPath = parse.GetValue(rejects),
                     OutputFolder = parse.GetValue(output)!,
                     Kinds = parse.GetValue(kinds)!,
                     TargetPrecision = parse.GetValue(precision),
@@ -153,34 +163,51 @@ public static class FraudCommands
         kind.AcceptOnlyFromAmong([.. FraudModelKind.All]);
         var engine = new Option<string>("--engine") { Description = "Runtime of the tree models: onnx (ONNX Runtime, one single-threaded session per lane, over the .onnx that 'fraud train' writes) or mlnet (ML.NET PredictionEngine); the mlp always runs on Flow.Neural", DefaultValueFactory = _ => FraudScoringEngine.Onnx };
         engine.AcceptOnlyFromAmong([.. FraudScoringEngine.All]);
-        var threshold = new Option<float?>("--threshold") { Description = "Override the trained alert threshold" };
+        var threshold = new Option<float?>("--threshold") { Description = "Override the trained alert threshold, in [0, 1]" };
+        threshold.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<float?>() is { } value && value is not (>= 0 and <= 1))
+            {
+                result.AddError("--threshold must be in [0, 1]");
+            }
+        });
         var scored = new Option<string?>("--out") { Description = "CSV: scored output file" };
         var rejects = new Option<string?>("--dead-letters") { Description = "CSV: dead-letter file for malformed rows (default <csv>.rejected.txt)" };
-        var speed = new Option<double?>("--speed") { Description = "CSV: replay at this multiple of event time (default: as fast as possible)" };
+        var speed = PositiveOrNone(new Option<double?>("--speed") { Description = "CSV: replay at this multiple of event time (default: as fast as possible)" });
         var dop = Positive<int>("--dop", "Feature partitions and scoring replicas", 2);
         var batch = Positive<int>("--batch", "Transactions per scoring batch (CSV: rows per chunk)", new FraudScoringOptions().BatchSize);
-        var maxRecords = new Option<long?>("--max-records") { Description = "Kafka: stop after this many records (default: run until Ctrl+C/SIGTERM)" };
-        var idle = new Option<double?>("--idle-exit") { Description = "Kafka: stop after this many seconds without records" };
-        var maxRate = new Option<double?>("--max-rate") { Description = "Kafka: consume at most this many records per second" };
-        var sessionTimeout = new Option<int>("--session-timeout-ms") { Description = "Kafka: group session timeout (default 6000)", DefaultValueFactory = _ => 6000 };
+        var maxRecords = PositiveOrNone(new Option<long?>("--max-records") { Description = "Kafka: stop after this many records (default: run until Ctrl+C/SIGTERM)" });
+        var idle = PositiveOrNone(new Option<double?>("--idle-exit") { Description = "Kafka: stop after this many seconds without records" });
+        var maxRate = PositiveOrNone(new Option<double?>("--max-rate") { Description = "Kafka: consume at most this many records per second" });
+        var sessionTimeout = Positive<int>("--session-timeout-ms", "Kafka: group session timeout", 6000);
         var live = new Option<bool>("--live") { Description = "Show the live view while running (default true; plain lines when output is redirected)", DefaultValueFactory = _ => true };
         var command = new Command("score", "Score transactions from a CSV file or a Kafka topic: per-card features, model, threshold, alerts")
         {
             csv, kafka, topic, group, alertsTopic, scoresTopic, models, kind, engine, threshold, scored, rejects, speed, dop, batch, maxRecords, idle, maxRate, sessionTimeout, live,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        Option[] csvOnly = [scored, rejects, speed];
+        Option[] kafkaOnly = [topic, group, scoresTopic, maxRecords, idle, maxRate, sessionTimeout];
+        command.Validators.Add(result =>
         {
-            try
+            bool fromCsv = result.GetResult(csv) is not null;
+            bool fromKafka = result.GetResult(kafka) is not null;
+            if (fromCsv == fromKafka)
             {
-                return await ScoreAsync(parse, cancellationToken).ConfigureAwait(false);
+                result.AddError(fromCsv ? "give either --csv FILE or --kafka HOST:PORT, not both" : "pass --csv FILE or --kafka HOST:PORT");
+                return;
             }
-            catch (FileNotFoundException e)
+
+            foreach (var option in fromCsv ? kafkaOnly : csvOnly)
             {
-                // A missing model folder, model or ONNX file: the message says what to do, a stack trace would bury it.
-                await Console.Error.WriteLineAsync($"flow fraud score: {e.Message}").ConfigureAwait(false);
-                return 2;
+                if (result.GetResult(option) is { Implicit: false })
+                {
+                    result.AddError($"{option.Name} applies to {(fromCsv ? "--kafka" : "--csv")} only");
+                }
             }
         });
+
+        // A missing or malformed file surfaces as an exception that names it; the flow CLI prints it as one line (exit code 2).
+        command.SetAction(ScoreAsync);
         return command;
 
         async Task<int> ScoreAsync(ParseResult parse, CancellationToken cancellationToken)
@@ -211,12 +238,7 @@ public static class FraudCommands
                     cancellationToken).ConfigureAwait(false);
             }
 
-            if (parse.GetValue(csv) is not { } csvPath)
-            {
-                Console.Error.WriteLine("flow fraud score: pass --csv FILE or --kafka HOST:PORT");
-                return 2;
-            }
-
+            string csvPath = parse.GetValue(csv)!;
             await FraudCsvScoring.RunAsync(
                 new FraudScoreSettings
                 {
@@ -239,6 +261,20 @@ public static class FraudCommands
     }
 
     private static Command CreateReplay() => KafkaCommands.CreateReplay();
+
+    /// <summary>Adds a check that an optional number, when given, is positive (and finite).</summary>
+    internal static Option<T?> PositiveOrNone<T>(Option<T?> option)
+        where T : struct, System.Numerics.INumber<T>
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<T?>() is { } value && (value <= T.Zero || !T.IsFinite(value)))
+            {
+                result.AddError($"{option.Name} must be a positive number");
+            }
+        });
+        return option;
+    }
 
     internal static Option<T> Positive<T>(string name, string description, T defaultValue)
         where T : struct, System.Numerics.INumber<T>

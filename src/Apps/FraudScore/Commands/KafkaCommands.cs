@@ -9,7 +9,7 @@ internal static class KafkaCommands
 {
     public static Command CreateKafkaDev()
     {
-        var brokers = new Option<int>("--brokers") { Description = "Mock brokers (default 1)", DefaultValueFactory = _ => 1 };
+        var brokers = FraudCommands.Positive<int>("--brokers", "Mock brokers", 1);
         var ignoreStdin = new Option<bool>("--ignore-stdin") { Description = "Do not stop at end of standard input (run until SIGTERM/Ctrl+C)" };
         var command = new Command("kafka-dev", "Run a Kafka-protocol broker on 127.0.0.1 (librdkafka mock cluster) for tests and demos; prints BOOTSTRAP=host:port")
         {
@@ -46,7 +46,7 @@ internal static class KafkaCommands
         var csv = new Option<string>("--csv") { Description = "Transaction CSV to replay", DefaultValueFactory = _ => "tx.csv" };
         var kafka = new Option<string>("--kafka") { Description = "Bootstrap servers (host:port)", Required = true };
         var topic = new Option<string>("--topic") { Description = "Topic to produce to", DefaultValueFactory = _ => "tx" };
-        var speed = new Option<double?>("--speed") { Description = "Replay at this multiple of event time (default: as fast as possible)" };
+        var speed = FraudCommands.PositiveOrNone(new Option<double?>("--speed") { Description = "Replay at this multiple of event time (default: as fast as possible)" });
         var command = new Command("replay", "Replay a transaction CSV into a Kafka topic (JSON values, keyed by card, idempotent producer)")
         {
             csv, kafka, topic, speed,

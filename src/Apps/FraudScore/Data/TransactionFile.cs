@@ -23,11 +23,12 @@ public static class TransactionFile
     /// <summary>Reads every valid transaction of a file, in file order.</summary>
     /// <param name="path">The CSV file.</param>
     /// <param name="rejected">Receives malformed rows.</param>
+    /// <param name="rejectPath">A dead-letter file for the malformed rows (<see cref="CsvSourceOptions.RejectPath"/>); <see langword="null"/> for none.</param>
     /// <param name="cancellationToken">Stops the reading.</param>
     /// <returns>The transactions.</returns>
-    public static async Task<List<Transaction>> ReadAllAsync(string path, Action<CsvRejectedRow>? rejected = null, CancellationToken cancellationToken = default)
+    public static async Task<List<Transaction>> ReadAllAsync(string path, Action<CsvRejectedRow>? rejected = null, string? rejectPath = null, CancellationToken cancellationToken = default)
     {
-        using var source = OpenSource(new CsvSourceOptions { Path = path }, rejected);
+        using var source = OpenSource(new CsvSourceOptions { Path = path, RejectPath = rejectPath }, rejected);
         var builder = new PipelineBuilder(new PipelineOptions { Name = "read", MetricsEnabled = false });
         var collected = builder.From(source, "csv").Collect();
         await builder.Build().RunAsync(cancellationToken).ConfigureAwait(false);

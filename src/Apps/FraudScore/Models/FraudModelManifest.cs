@@ -32,6 +32,7 @@ public sealed record FraudModelManifest(
     /// <param name="folder">The model folder.</param>
     /// <returns>The manifest.</returns>
     /// <exception cref="FileNotFoundException">The folder has no manifest; the message says how to make one.</exception>
+    /// <exception cref="InvalidDataException">The manifest is not valid JSON or lacks a required part; the message names the file and the cause.</exception>
     public static FraudModelManifest Load(string folder)
     {
         string path = Path.Combine(folder, FileName);
@@ -40,8 +41,27 @@ public sealed record FraudModelManifest(
             throw new FileNotFoundException($"model manifest '{path}' not found (pass --models or run 'flow fraud train')", path);
         }
 
-        return JsonSerializer.Deserialize<FraudModelManifest>(File.ReadAllText(path), Json)
-            ?? throw new InvalidDataException($"model manifest '{path}' is empty");
+        FraudModelManifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<FraudModelManifest>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"model manifest '{path}' is not a valid manifest ({e.Message.ReplaceLineEndings(" ")}): retrain with 'flow fraud train --out {folder}'", e);
+        }
+
+        string? missing = manifest switch
+        {
+            null => "a manifest object",
+            { FeatureNames: null } => "'feature_names'",
+            { Models: null } => "'models'",
+            _ when manifest.Models.Any(m => m is null || m.Kind is null || m.File is null) => "a 'kind' and 'file' for every model",
+            _ => null,
+        };
+        return missing is null
+            ? manifest!
+            : throw new InvalidDataException($"model manifest '{path}' lacks {missing}: retrain with 'flow fraud train --out {folder}'");
     }
 
     /// <summary>Writes the manifest into a model folder.</summary>

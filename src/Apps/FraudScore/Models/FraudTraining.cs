@@ -15,6 +15,9 @@ namespace Flow.Apps.FraudScore.Models;
 /// </summary>
 public static class FraudTraining
 {
+    /// <summary>The fewest transactions a file must hold to be split into train, validation and test periods.</summary>
+    public const int MinimumRows = 100;
+
     /// <summary>Trains on a CSV file and writes the model folder.</summary>
     /// <param name="settings">Input, output, kinds and hyper-parameters.</param>
     /// <param name="output">Receives the progress and the metrics table.</param>
@@ -25,9 +28,21 @@ public static class FraudTraining
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(output);
         settings.Validate();
+        if (!File.Exists(settings.InputPath))
+        {
+            throw new FileNotFoundException($"transaction CSV '{settings.InputPath}' not found (pass --csv, or write one with 'flow fraud generate --out {settings.InputPath}')", settings.InputPath);
+        }
+
+        string rejectPath = settings.RejectPath ?? settings.InputPath + ".rejected.txt";
         long rejected = 0;
-        var transactions = await TransactionFile.ReadAllAsync(settings.InputPath, _ => Interlocked.Increment(ref rejected), cancellationToken).ConfigureAwait(false);
-        output.WriteLine(FormattableString.Invariant($"read {transactions.Count:N0} transactions from {settings.InputPath} ({rejected} malformed rows skipped)"));
+        var transactions = await TransactionFile.ReadAllAsync(settings.InputPath, _ => Interlocked.Increment(ref rejected), rejectPath, cancellationToken).ConfigureAwait(false);
+        output.WriteLine(FormattableString.Invariant($"read {transactions.Count:N0} transactions from {settings.InputPath} ({rejected:N0} malformed rows dead-lettered to {rejectPath})"));
+        if (transactions.Count < MinimumRows)
+        {
+            throw new InvalidDataException(FormattableString.Invariant(
+                $"'{settings.InputPath}' has {transactions.Count:N0} valid transactions ({rejected:N0} malformed, see {rejectPath}); training needs at least {MinimumRows}"));
+        }
+
         return Train(transactions, settings, output, cancellationToken);
     }
 
@@ -109,8 +124,8 @@ public static class FraudTraining
     /// <param name="engine">The runtime that serves a tree model (<see cref="FraudScoringEngine"/>); the MLP always runs on Flow.Neural.</param>
     /// <returns>The classifier and its alert threshold.</returns>
     /// <exception cref="FileNotFoundException">The manifest or model file is missing (for the ONNX engine: the message names the file and how to create it).</exception>
-    /// <exception cref="InvalidDataException">The models were trained on other features than this version computes.</exception>
-    /// <exception cref="ArgumentException">The engine is unknown, or the ONNX engine was asked for the MLP.</exception>
+    /// <exception cref="InvalidDataException">The manifest is not valid, or the models were trained on other features than this version computes.</exception>
+    /// <exception cref="ArgumentException">The engine is unknown, the ONNX engine was asked for the MLP, or the folder has no model of that kind.</exception>
     public static (IBinaryClassifier Model, float Threshold) LoadModel(string folder, string kind, string engine = FraudScoringEngine.MlNet)
     {
         if (!FraudScoringEngine.All.Contains(engine))
@@ -126,11 +141,19 @@ public static class FraudTraining
         var manifest = FraudModelManifest.Load(folder);
         if (!manifest.FeatureNames.SequenceEqual(FraudFeatures.Names))
         {
-            throw new InvalidDataException($"models in '{folder}' were trained on other features ({string.Join(",", manifest.FeatureNames)}); retrain with 'flow fraud train'");
+            throw new InvalidDataException($"models in '{folder}' were trained on other features ({string.Join(",", manifest.FeatureNames)}); retrain with 'flow fraud train --out {folder}'");
         }
 
-        var entry = manifest.Get(kind);
+        var entry = manifest.Models.FirstOrDefault(m => string.Equals(m.Kind, kind, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException(
+                $"no '{kind}' model in '{folder}' (it has: {string.Join(", ", manifest.Models.Select(m => m.Kind))}): pass one of those to --model-kind, or train it with 'flow fraud train --models {kind} --out {folder}'",
+                nameof(kind));
         string path = Path.Combine(folder, entry.File);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"model file '{path}' (listed in {FraudModelManifest.FileName}) not found: retrain with 'flow fraud train --out {folder}'", path);
+        }
+
         if (engine == FraudScoringEngine.Onnx)
         {
             string onnx = FraudScoringEngine.OnnxFileOf(path);

@@ -7,6 +7,10 @@ public sealed class FraudTrainingSettings
     /// <value>The default is <c>tx.csv</c>.</value>
     public string InputPath { get; set; } = "tx.csv";
 
+    /// <summary>The dead-letter file: one line per malformed row of <see cref="InputPath"/> (<c>file:line: reason | raw record</c>).</summary>
+    /// <value>The default is <see langword="null"/>: <c>&lt;InputPath&gt;.rejected.txt</c>.</value>
+    public string? RejectPath { get; set; }
+
     /// <summary>The folder the models and <c>manifest.json</c> are written to.</summary>
     /// <value>The default is <c>models/fraud</c>.</value>
     public string OutputFolder { get; set; } = "models/fraud";
@@ -45,7 +49,9 @@ public sealed class FraudTrainingSettings
     {
         if (TrainFraction is <= 0 or >= 1 || ValidationFraction is <= 0 or >= 1 || TrainFraction + ValidationFraction >= 1)
         {
-            throw new ArgumentException("--train-fraction and --validation-fraction must be in (0, 1) and leave a test period", nameof(TrainFraction));
+            throw new ArgumentException(
+                FormattableString.Invariant($"TrainFraction ({TrainFraction}) and ValidationFraction ({ValidationFraction}) must each be in (0, 1) and sum to less than 1, to leave a test period"),
+                nameof(TrainFraction));
         }
 
         if (TargetPrecision is <= 0 or > 1)

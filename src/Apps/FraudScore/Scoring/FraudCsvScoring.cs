@@ -23,6 +23,11 @@ public static class FraudCsvScoring
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(output);
+        if (!File.Exists(settings.InputPath))
+        {
+            throw new FileNotFoundException($"transaction CSV '{settings.InputPath}' not found (pass --csv, or write one with 'flow fraud generate --out {settings.InputPath}')", settings.InputPath);
+        }
+
         var (model, threshold) = FraudTraining.LoadModel(settings.ModelFolder, settings.ModelKind, FraudScoringEngine.For(settings.ModelKind, settings.Engine));
         var summary = await RunAsync(settings, model, settings.Threshold ?? threshold, null, cancellationToken, settings.Live ? output : null).ConfigureAwait(false);
         output.WriteLine(summary.FormatReport());
