@@ -577,6 +577,10 @@ internal static class Report
         o.Flush();
     }
 
+    /// <summary>One 2-worker step of the trace: Stopwatch timestamps (worker 0 / the last worker's chunk start and end, the chunk join, the update
+    /// fork, each worker's update start and end, the update join, the step's end) and spans (each worker's dW GEMMs and copies to the other replicas), in ticks.</summary>
+    private sealed record TracedStep(int Round, long Start, long[] Stamps, int Chunks0, int Chunks1, int Collections, long[] Spans);
+
     /// <summary>Times a rotation variant's steps, the first step of each sample (each round) apart from the later ones.</summary>
     private sealed class FirstStepClock(RotationSteps rounds)
     {
@@ -607,7 +611,7 @@ internal static class Report
     private sealed class RotationSteps(bool trace)
     {
         private readonly List<double> _step = [], _chunkPhase = [], _updatePhase = [], _outside = [], _busySum = [], _tailIdle = [], _updateIdle = [], _chunks1 = [];
-        private readonly List<string> _trace = [];
+        private readonly List<TracedStep> _trace = new(capacity: 4096);
         private readonly List<(int Round, double Slower)> _chunkTimeRatios = [];
         private int _round = -1;
 
@@ -624,14 +628,17 @@ internal static class Report
         internal void WriteTrace(string path, List<double>[] r, int best)
         {
             using var w = new StreamWriter(path);
-            w.WriteLine("# per step, ms from the step's start: fork->w0/w1 chunk start; w0/w1 chunk end; chunks w0/w1; chunk join; update fork; w0/w1 update start; w0/w1 update end; update join; step end; gen0 GCs during the step; ms in the update phase's dense dW GEMMs w0/w1 and copying the other's slices w0/w1");
+            w.WriteLine("# per step, ms from the step's start: fork->w0/w1 chunk start; w0/w1 chunk end; chunks w0/w1; chunk join; update fork; w0/w1 update start; w0/w1 update end; update join; step end; gen0 GCs during the step; ms in the update phase's dense dW GEMMs w0/w1 and copying each worker's updated slices to the other replica w0/w1");
             int step = 0;
             for (int round = 0; round < r[0].Count; round++)
             {
                 w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: FMA 2v1 {2 * r[0][round] / r[1][round]:F3}; 2 workers against the best 1-worker variant {r[best][round] / r[5][round]:F3} (1-worker {r[best][round] * 1000:F3} ms, 2-worker {r[5][round] * 1000:F3} ms)"));
-                while (step < _trace.Count && _trace[step].StartsWith(string.Create(CultureInfo.InvariantCulture, $"{round} "), StringComparison.Ordinal))
+                for (; step < _trace.Count && _trace[step].Round == round; step++)
                 {
-                    w.WriteLine(_trace[step++]);
+                    TracedStep s = _trace[step];
+                    string At(int i) => Ms(s.Stamps[i] - s.Start).ToString("F3", CultureInfo.InvariantCulture);
+                    string Span(int i) => Ms(s.Spans[i]).ToString("F3", CultureInfo.InvariantCulture);
+                    w.WriteLine($"{round} start {At(0)}/{At(1)} cend {At(2)}/{At(3)} chunks {s.Chunks0}/{s.Chunks1} cjoin {At(4)} ufork {At(5)} ustart {At(6)}/{At(7)} uend {At(8)}/{At(9)} ujoin {At(10)} end {At(11)} gc {s.Collections} gemm {Span(0)}/{Span(1)} copy {Span(2)}/{Span(3)}");
                 }
             }
         }
@@ -656,9 +663,19 @@ internal static class Report
             var t = trainer.LastStepTimes;
             if (trace)
             {
-                string At(long ts) => Ms(ts - start).ToString("F3", CultureInfo.InvariantCulture);
+                // Raw timestamps only (no formatting between steps, which would delay the next step's fork); see WriteTrace.
                 long join = t.ComputeFork + t.ComputeWall;
-                _trace.Add($"{_round} start {At(t.ComputeStart[0])}/{At(t.ComputeStart[1])} cend {At(t.ComputeEnd[0])}/{At(t.ComputeEnd[1])} chunks {t.Chunks[0]}/{t.Chunks[1]} cjoin {At(join)} ufork {At(t.UpdateFork)} ustart {At(t.UpdateStart[0])}/{At(t.UpdateStart[1])} uend {At(t.UpdateEnd[0])}/{At(t.UpdateEnd[1])} ujoin {At(join + t.UpdateWall)} end {At(end)} gc {GC.CollectionCount(0) - gc} gemm {Ms(t.UpdateGemm[0]):F3}/{Ms(t.UpdateGemm[1]):F3} pull {Ms(t.Pull[0]):F3}/{Ms(t.Pull[1]):F3}");
+                _trace.Add(new TracedStep(
+                    _round,
+                    start,
+                    [
+                        t.ComputeStart[0], t.ComputeStart[^1], t.ComputeEnd[0], t.ComputeEnd[^1], join, t.UpdateFork,
+                        t.UpdateStart[0], t.UpdateStart[^1], t.UpdateEnd[0], t.UpdateEnd[^1], join + t.UpdateWall, end,
+                    ],
+                    t.Chunks[0],
+                    t.Chunks[^1],
+                    GC.CollectionCount(0) - gc,
+                    [t.UpdateGemm[0], t.UpdateGemm[^1], t.Copy[0], t.Copy[^1]]));
             }
 
             _step.Add(Ms(ticks));

@@ -8,9 +8,8 @@ namespace Flow.Neural;
 /// <summary>
 /// Synchronous data-parallel training: K replicas of one model run forward and backward on chunks of
 /// the global batch on their own cores; then each worker takes a slice of every parameter, averages
-/// the chunks' gradients over it and updates it in its own replica with the one optimizer; then each copies the
-/// other workers' new slices from their replicas, so all replicas stay identical and the result equals
-/// single-worker training on the whole batch.
+/// the chunks' gradients over it, updates it in its own replica with the one optimizer and copies the new values
+/// to the other replicas, so all replicas stay identical and the result equals single-worker training on the whole batch.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -73,9 +72,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
     /// <see cref="Sequential.CopyParametersFrom"/>), and the replicas get them again.</summary>
     private readonly int[] _replicatedVersions;
     private readonly Action<int> _computeChunks;
-    private readonly Action<int> _updateAndShare;
     private readonly Action<int> _updateOwned;
-    private readonly Action<int> _pullSlices;
     private readonly Action<int> _reduceForClipping;
     private float[] _chunkLoss = [];
     private ComputeOptions _updateOptions = new();
@@ -94,9 +91,6 @@ public sealed class DataParallelTrainer : IBatchTrainer
 
     /// <summary>Whether this step's update phase sums the chunks' gradients (false: the clipping phase did).</summary>
     private bool _stepReduces;
-
-    /// <summary>How many workers have updated their slices in this step's update phase (the barrier before they pull the others' slices).</summary>
-    private int _slicesUpdated;
 
     /// <summary>Creates a trainer whose first replica is <paramref name="model"/> and the others clones of it.</summary>
     /// <param name="model">The model to train; it becomes replica 0 and holds the trained parameters.</param>
@@ -129,9 +123,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _valueArrays = [.. Enumerable.Range(0, model.Parameters.Count).Select(p => _replicas.Select(r => r.Parameters[p].Value.Data).ToArray())];
         _replicatedVersions = [.. model.Parameters.Select(p => p.Version)];
         _computeChunks = ComputeChunks;
-        _updateAndShare = UpdateAndShare;
-        _updateOwned = owner => UpdateOwnedSlices(owner);
-        _pullSlices = PullSlices;
+        _updateOwned = UpdateOwnedSlices;
         _reduceForClipping = ReduceForClipping;
         LastStepTimes = new Internal.Training.DataParallelStepTimes(replicas);
     }
@@ -231,16 +223,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
             _stepReduces = false;
         }
 
-        // Each worker updates its slices in its own replica, then (once all have) copies the other workers' slices
-        // from theirs: every core writes only its own replica's values, and each new value crosses to the other
-        // core once. The barrier between the two needs every part on a thread of its own (the team); on the
-        // thread-pool fallback the copy is a phase of its own.
-        _slicesUpdated = 0;
-        if (!WorkerTeam.Shared.TryRun(k, _updateAndShare))
-        {
-            WorkerTeam.Shared.Run(k, _updateOwned);
-            WorkerTeam.Shared.Run(k, _pullSlices);
-        }
+        WorkerTeam.Shared.Run(k, _updateOwned);
 
         for (int r = 1; r < k; r++)
         {
@@ -375,38 +358,19 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _chunkWorkers[chunk] = worker;
     }
 
-    /// <summary>Worker <paramref name="worker"/>'s part of the update phase on the team: its slices updated, then, once every worker's are,
-    /// the other workers' slices copied into its replica.</summary>
-    private void UpdateAndShare(int worker)
-    {
-        int k = _replicas.Length;
-        try
-        {
-            UpdateOwnedSlices(worker);
-        }
-        finally
-        {
-            Interlocked.Increment(ref _slicesUpdated);
-        }
-
-        // The slices are even, so the others are usually done within microseconds; the team runs every part at once.
-        var spinner = default(SpinWait);
-        while (Volatile.Read(ref _slicesUpdated) < k)
-        {
-            spinner.SpinOnce(sleep1Threshold: -1);
-        }
-
-        PullSlices(worker);
-    }
-
     /// <summary>Worker <paramref name="owner"/>'s slices of every parameter: reduced into replica 0's gradients (unless the clipping
-    /// phase did) and updated in the worker's own replica.</summary>
+    /// phase did), updated in the worker's own replica and copied from there to the other replicas.</summary>
+    /// <remarks>The optimizer's stores go only to the worker's own replica, whose values no other core reads, so they never wait for
+    /// another core's copy of a line to be invalidated; the values reach the other replicas by bulk copies. (Updating the slice in
+    /// replica 0, whose values the caller's core reads, or in a replica another core copies from, made those stores wait on
+    /// invalidations: the update phase doubled or tripled in the host's phases where that is slow, NEURAL.md Run R-data.)</remarks>
     private void UpdateOwnedSlices(int owner)
     {
         long start = Stopwatch.GetTimestamp();
         if (_stepReduces)
         {
             LastStepTimes.UpdateGemm[owner] = 0;
+            LastStepTimes.Copy[owner] = 0;
         }
 
         bool reduce = _stepReduces;
@@ -429,8 +393,10 @@ public sealed class DataParallelTrainer : IBatchTrainer
                 LastStepTimes.UpdateGemm[owner] += Stopwatch.GetTimestamp() - gemmStart;
             }
 
-            // Block by block, so the sum of the chunks' gradients is still in L1 when the optimizer reads it.
-            float[] values = _valueArrays[p][owner];
+            // Block by block, so the sum of the chunks' gradients is still in L1 when the optimizer reads it and the new
+            // values when they are copied to the other replicas.
+            float[][] perReplica = _valueArrays[p];
+            float[] values = perReplica[owner];
             float[] gradient = parameters[p].Gradient.Data;
             for (int block = first; block < first + count; block += UpdateBlock)
             {
@@ -441,34 +407,21 @@ public sealed class DataParallelTrainer : IBatchTrainer
                 }
 
                 _optimizer.UpdateRange(p, values, gradient, block, length, _stepRate, _stepScale);
+                long copyStart = Stopwatch.GetTimestamp();
+                ReadOnlySpan<float> updated = values.AsSpan(block, length);
+                for (int r = 0; r < perReplica.Length; r++)
+                {
+                    if (r != owner)
+                    {
+                        updated.CopyTo(perReplica[r].AsSpan(block, length));
+                    }
+                }
+
+                LastStepTimes.Copy[owner] += Stopwatch.GetTimestamp() - copyStart;
             }
         }
 
         RecordUpdate(owner, start);
-    }
-
-    /// <summary>Copies every other worker's updated slices of every parameter from that worker's replica into replica <paramref name="worker"/>.</summary>
-    private void PullSlices(int worker)
-    {
-        long start = Stopwatch.GetTimestamp();
-        int k = _replicas.Length;
-        for (int p = 0; p < _valueArrays.Length; p++)
-        {
-            float[][] perReplica = _valueArrays[p];
-            for (int owner = 0; owner < k; owner++)
-            {
-                if (owner == worker)
-                {
-                    continue;
-                }
-
-                (int first, int count) = OwnedSlice(perReplica[owner].Length, owner, _sliceAlignment[p]);
-                perReplica[owner].AsSpan(first, count).CopyTo(perReplica[worker].AsSpan(first, count));
-            }
-        }
-
-        LastStepTimes.Pull[worker] = Stopwatch.GetTimestamp() - start;
-        RecordUpdate(worker, start);
     }
 
     /// <summary>Reduces worker <paramref name="owner"/>'s slices into replica 0 and sums their squares (for the clipping norm).</summary>

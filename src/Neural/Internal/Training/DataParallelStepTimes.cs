@@ -17,14 +17,14 @@ internal sealed class DataParallelStepTimes
         UpdateStart = new long[workers];
         UpdateEnd = new long[workers];
         UpdateGemm = new long[workers];
-        Pull = new long[workers];
+        Copy = new long[workers];
     }
 
     /// <summary>Gets each worker's time in the deferred weight gradients' GEMMs of the update phase (part of <see cref="Update"/>).</summary>
     internal long[] UpdateGemm { get; }
 
-    /// <summary>Gets each worker's time copying the other workers' updated slices into its replica (part of <see cref="Update"/>).</summary>
-    internal long[] Pull { get; }
+    /// <summary>Gets each worker's time copying its updated slices into the other replicas (part of <see cref="Update"/>).</summary>
+    internal long[] Copy { get; }
 
     /// <summary>Gets each worker's forward and backward time over its chunks of the batch.</summary>
     internal long[] Compute { get; }
