@@ -110,6 +110,16 @@ public class VideoCommandLineTests
     }
 
     [Fact]
+    public void Describe_NativeLibraryMissingInsideATypeInitializer_FirstLineOfTheLoadError()
+    {
+        var missing = new DllNotFoundException("Unable to load shared library 'OpenCvSharpExtern' or one of its dependencies: libgtk-3.so.0: cannot open shared object file\nsecond line");
+        var wrapped = new Flow.Pipeline.StageFailedException("decode", Flow.Pipeline.StagePhase.Open, null, new TypeInitializationException("OpenCvSharp.Internal.NativeMethods", missing));
+
+        Assert.Equal("Unable to load shared library 'OpenCvSharpExtern' or one of its dependencies: libgtk-3.so.0: cannot open shared object file", VideoCommandLine.Describe(wrapped));
+        Assert.Null(VideoCommandLine.Describe(new NotSupportedException("a bug")));
+    }
+
+    [Fact]
     public void Bind_CommandLine_MapsEveryOption()
     {
         var root = new RootCommand { VideoCommands.Create() };

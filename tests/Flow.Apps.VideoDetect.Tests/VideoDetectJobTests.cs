@@ -162,6 +162,41 @@ public class VideoDetectJobTests
         Assert.Equal(2, result.Pipeline["detect"].BoundedCapacity); // live: one frame per replica, none waits in front of the detector
     }
 
+    [Fact]
+    public async Task LiveInput_FileUrlWithVideoOutput_WritesTheVideoAtTheStreamsReportedRate()
+    {
+        // A 30 fps stream (file:// goes through FFmpeg's URL path, as a camera or rtsp:// does): the annotated video
+        // must play at 30 fps, not at the 25 fps the job assumed for every live input.
+        string folder = TestClips.NewFolder();
+        var clip = SyntheticFaceClip.Generate(Path.Combine(folder, "faces30fps.avi"), new SyntheticClipOptions { FrameCount = 6, FramesPerSecond = 30 });
+        string video = Path.Combine(folder, "out.avi");
+
+        var result = await new VideoDetectJob(new VideoDetectOptions
+        {
+            Input = "file://" + clip.VideoPath,
+            Detector = DetectorKind.BlazeFaceFront,
+            VideoOutput = video,
+        }).RunAsync(null, default);
+
+        Assert.Equal((30d, (string?)null), (result.VideoFramesPerSecond, result.VideoFramesPerSecondFallback));
+        Assert.Equal("30 fps", VideoCommandLine.Rate(result));
+        using var capture = new OpenCvSharp.VideoCapture(video);
+        Assert.Equal(30, capture.Fps, 3);
+    }
+
+    [Theory]
+    [InlineData(30, "camera 0", 30, null)]
+    [InlineData(29.97, "camera 0", 29.97, null)]
+    [InlineData(999.5, "camera 0", 999.5, null)]
+    [InlineData(0, "camera 0", 25, "camera 0 reports no frame rate")]
+    [InlineData(90000, "stream 'rtsp://h/s'", 25, "stream 'rtsp://h/s' reports an implausible frame rate (90000)")]
+    [InlineData(-1, "camera 2", 25, "camera 2 reports an implausible frame rate (-1)")]
+    [InlineData(double.NaN, "camera 2", 25, "camera 2 reports an implausible frame rate (NaN)")]
+    public void OutputFramesPerSecond_ReportedRate_UsedWhenPlausibleElseTheFallbackWithTheReason(double reported, string input, double expected, string? fallback)
+    {
+        Assert.Equal((expected, fallback), VideoDetectJob.OutputFramesPerSecond(reported, input));
+    }
+
     [Theory]
     [InlineData("file:///tmp/clip.avi", DetectorKind.BlazeFaceFront, "preprocess", true)]
     [InlineData("/tmp/clip.avi", DetectorKind.BlazeFaceFront, "preprocess", false)]

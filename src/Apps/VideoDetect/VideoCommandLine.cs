@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using Flow.Pipeline;
 using Flow.Stages.Inference;
@@ -95,7 +96,7 @@ internal static class VideoCommandLine
 
         await output.WriteLineAsync(
             $"video: {result.Pipeline.Stages.First(s => s.Name == "output").ItemsIn} frames out of {result.FramesRead} read, {result.Detections} detections, {result.Tracks} tracks" +
-            (options.VideoOutput is { } v ? $", video {v}" : string.Empty) +
+            (options.VideoOutput is { } v ? $", video {v} at {Rate(result)}" : string.Empty) +
             (options.JsonOutput is { } j ? $", JSON lines {j}" : string.Empty) +
             (result.SkippedImages.Count > 0 ? $", {result.SkippedImages.Count} unreadable image(s) skipped" : string.Empty) +
             $"; {result.Parallelism}").ConfigureAwait(false);
@@ -113,13 +114,22 @@ internal static class VideoCommandLine
         return result.SkippedImages.Count > 0 ? InputError : 0;
     }
 
+    /// <summary>The annotated video's rate for the report line, with the reason when it is the fallback.</summary>
+    internal static string Rate(VideoDetectResult result) =>
+        string.Create(CultureInfo.InvariantCulture, $"{result.VideoFramesPerSecond:0.##} fps") +
+        (result.VideoFramesPerSecondFallback is { } reason ? $" ({reason}; {VideoDetectJob.FallbackOutputFramesPerSecond:0} fps assumed)" : string.Empty);
+
     /// <summary>The one-line message for failures a user can fix (input, model, cascade, output); null for bugs.</summary>
     internal static string? Describe(Exception exception)
     {
         var inner = exception is StageFailedException { InnerException: { } cause } ? cause : exception;
+        // OpenCvSharp loads its native library in a type initializer: a missing dependency (libgtk-3.so.0, see
+        // scripts/assets/video.apt) arrives as a TypeInitializationException around the DllNotFoundException.
+        inner = inner is TypeInitializationException { InnerException: { } native } ? native : inner;
         return inner switch
         {
-            VideoSourceException or OnnxModelException or FileNotFoundException or InvalidDataException or IOException or ArgumentException or InvalidOperationException => Plain(inner),
+            VideoSourceException or OnnxModelException or FileNotFoundException or InvalidDataException or IOException or ArgumentException or InvalidOperationException
+                or DllNotFoundException or UnauthorizedAccessException => Plain(inner),
             _ => null,
         };
     }

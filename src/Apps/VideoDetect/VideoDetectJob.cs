@@ -1,3 +1,4 @@
+using System.Globalization;
 using Flow.Pipeline;
 using Flow.Stages.Video;
 
@@ -40,12 +41,16 @@ public sealed class VideoDetectJob
         try
         {
             using var source = measuredSource ?? VideoSource.Parse(_options.Input, _options.SourceOptions(choice.DecoderThreads));
+            // Only the video writer needs the rate, and the sink is built before the run opens the source.
+            var (fps, fpsFallback) = _options.VideoOutput is null
+                ? (FallbackOutputFramesPerSecond, null)
+                : await FramesPerSecondOfAsync(source, cancellationToken).ConfigureAwait(false);
             var sink = new RecordingSink(new DetectionOutputSink(new DetectionOutputOptions
             {
                 VideoPath = _options.VideoOutput,
                 JsonLinesPath = _options.JsonOutput,
                 SnapshotDirectory = _options.SnapshotDirectory,
-                FramesPerSecond = _options.VideoOutput is null ? 25 : FramesPerSecondOf(source), // only the video writer needs it
+                FramesPerSecond = fps,
             }));
             var pipeline = Build(source, sink, choice.DegreeOfParallelism, choice.PreprocessCapacity, firstReplica, detectedAhead);
             var run = pipeline.Start(CancellationToken.None);
@@ -53,7 +58,11 @@ public sealed class VideoDetectJob
             var result = output is null
                 ? await run.Completion.ConfigureAwait(false)
                 : await LiveView.RunAsync(run, new LiveViewOptions { Output = output, Mode = _options.View }).ConfigureAwait(false);
-            return new VideoDetectResult(result, sink.Frames, source.FramesRead, source.Error, choice, [.. source.SkippedImages]);
+            return new VideoDetectResult(result, sink.Frames, source.FramesRead, source.Error, choice, [.. source.SkippedImages])
+            {
+                VideoFramesPerSecond = _options.VideoOutput is null ? null : fps,
+                VideoFramesPerSecondFallback = fpsFallback,
+            };
         }
         finally
         {
@@ -248,19 +257,43 @@ public sealed class VideoDetectJob
     internal static int DecoderThreads(VideoDetectOptions options) =>
         options.DecoderThreads ?? Math.Max(1, Environment.ProcessorCount - options.DegreeOfParallelism);
 
-    private static double FramesPerSecondOf(VideoSource source)
-    {
-        // The sink writes the video header before the source is opened by the run, so read the rate from the file now.
-        if (source.Kind == VideoInputKind.File && File.Exists(source.Input))
-        {
-            using var probe = new OpenCvSharp.VideoCapture(source.Input, OpenCvSharp.VideoCaptureAPIs.FFMPEG);
-            double fps = probe.IsOpened() ? probe.Fps : 0;
-            if (fps > 0 && fps < 1000)
-            {
-                return fps;
-            }
-        }
+    /// <summary>The annotated video's frame rate when the input gives none the job can use.</summary>
+    internal const double FallbackOutputFramesPerSecond = 25;
 
-        return 25;
+    /// <summary>
+    /// The annotated video's frame rate: the one the input reports when it is plausible (positive, finite, below 1000;
+    /// a stream may report its time base instead), else <see cref="FallbackOutputFramesPerSecond"/> with the reason.
+    /// </summary>
+    /// <param name="reported">The rate the input reports (<see cref="VideoSource.ReportedFramesPerSecond"/>); 0 when it gives none.</param>
+    /// <param name="input">How the report names the input ("camera 0", "image folder 'x'").</param>
+    internal static (double FramesPerSecond, string? Fallback) OutputFramesPerSecond(double reported, string input) => reported switch
+    {
+        > 0 and < 1000 => (reported, null),
+        0 => (FallbackOutputFramesPerSecond, $"{input} reports no frame rate"),
+        _ => (FallbackOutputFramesPerSecond, string.Create(CultureInfo.InvariantCulture, $"{input} reports an implausible frame rate ({reported:0.###})")),
+    };
+
+    /// <summary>
+    /// The rate for the annotated video. A file is probed (the run's source is not open yet, unless the cost
+    /// measurement opened it); a camera or stream reports its rate only once opened, so it is opened here, before the
+    /// run (the run's open then only takes its clock). A folder has no rate.
+    /// </summary>
+    private static async Task<(double FramesPerSecond, string? Fallback)> FramesPerSecondOfAsync(VideoSource source, CancellationToken cancellationToken)
+    {
+        switch (source.Kind)
+        {
+            case VideoInputKind.File when File.Exists(source.Input):
+                using (var probe = new OpenCvSharp.VideoCapture(source.Input, OpenCvSharp.VideoCaptureAPIs.FFMPEG))
+                {
+                    return OutputFramesPerSecond(probe.IsOpened() ? probe.Fps : 0, $"video file '{source.Input}'");
+                }
+
+            case VideoInputKind.Camera or VideoInputKind.Url:
+                await source.OpenAsync(new StageContext("decode"), cancellationToken).ConfigureAwait(false);
+                return OutputFramesPerSecond(source.ReportedFramesPerSecond, source.Kind == VideoInputKind.Camera ? $"camera {source.Input}" : $"stream '{source.Input}'");
+            default:
+                // A missing file fails when the run opens it, with its own message.
+                return OutputFramesPerSecond(0, source.Kind == VideoInputKind.ImageFolder ? $"image folder '{source.Input}'" : $"'{source.Input}'");
+        }
     }
 }

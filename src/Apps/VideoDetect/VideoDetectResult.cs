@@ -36,6 +36,12 @@ public sealed class VideoDetectResult
     /// </summary>
     public IReadOnlyList<DeadLetter> SkippedImages { get; }
 
+    /// <summary>The annotated video's frame rate; <see langword="null"/> when no video was written.</summary>
+    public double? VideoFramesPerSecond { get; init; }
+
+    /// <summary>Why the annotated video uses the fallback rate (the input reports none, or an implausible one); <see langword="null"/> when it uses the input's.</summary>
+    public string? VideoFramesPerSecondFallback { get; init; }
+
     /// <summary>The replicas and FFmpeg decoding threads the run used, and whether they were set, the default or measured.</summary>
     public ParallelismChoice Parallelism { get; }
 

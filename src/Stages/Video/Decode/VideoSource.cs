@@ -66,6 +66,13 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
     /// <summary>The frame rate, known once opened (the fallback when the input does not say).</summary>
     public double FramesPerSecond { get; private set; }
 
+    /// <summary>
+    /// The frame rate as the input itself reports it once opened, unchecked: 0 for a folder or an input that gives none
+    /// (some cameras and streams), and possibly a nonsense value (a stream's time base). <see cref="FramesPerSecond"/> is
+    /// this value when it is positive and below 1000, else <see cref="VideoSourceOptions.FallbackFramesPerSecond"/>.
+    /// </summary>
+    public double ReportedFramesPerSecond { get; private set; }
+
     /// <summary>The frame size, known once opened (for a folder: the first image's size).</summary>
     public (int Width, int Height) FrameSize { get; private set; }
 
@@ -232,6 +239,7 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
         }
 
         double fps = _capture.Fps;
+        ReportedFramesPerSecond = fps;
         FramesPerSecond = fps > 0 && double.IsFinite(fps) && fps < 1000 ? fps : _options.FallbackFramesPerSecond;
         FrameSize = (_capture.FrameWidth, _capture.FrameHeight);
         if (Kind != VideoInputKind.Camera && FrameSize is { Width: > 0, Height: > 0 })
