@@ -96,15 +96,34 @@ public class MetricsTests
     [Fact]
     public async Task FastItems_AreSampled_BusyTimeScaledToAllItems()
     {
-        // 1 µs per item is under the 5 µs threshold: one item in 32 is timed, and busy time is
-        // scaled up by items/timed, so it still covers all 3,200 µs of work.
+        // 1 µs per item is under the 5 µs threshold: after the first two items (the first is timed and found
+        // fast), one item in 128 (StageMetrics.FastSampleEvery) is timed, and busy time is scaled up by
+        // items/timed, so it still covers all 3,200 µs of work. Timed: items 1, 2, 130, 258, …, 3074 = 2 + 24.
+        int timed = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "flow.stage.item.duration" && instrument.Meter.Tags?.Any(t => t.Key == "flow.pipeline" && (string?)t.Value == "sampled") == true)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            if (StageOf(tags) == "fast")
+            {
+                Interlocked.Increment(ref timed);
+            }
+        });
+        listener.Start();
         var clock = new FakeTimeProvider();
-        var builder = new PipelineBuilder(new PipelineOptions { TimeProvider = clock });
+        var builder = new PipelineBuilder(new PipelineOptions { Name = "sampled", TimeProvider = clock });
         builder.From(Enumerable.Range(0, 3_200)).Then(x => { clock.Advance(TimeSpan.FromMicroseconds(1)); return x; }, new StageOptions { Name = "fast" }).To(_ => { });
 
         var result = await builder.Build().RunAsync();
 
         Assert.Equal(3_200, result["fast"].ItemsOut);
+        Assert.Equal(2 + ((3_200 - 2) / 128), timed);
         Assert.Equal(0.001, result["fast"].LatencyP50.TotalMilliseconds, 4);
         Assert.InRange(result["fast"].BusyRatio, 0.99, 1.0);
     }
