@@ -93,17 +93,22 @@ public sealed class FraudKafkaTests(FraudFixture fixture)
         KafkaScoreSettings Settings() => new()
         {
             BootstrapServers = Bootstrap, Topic = topic, Group = group, ScoresTopic = scores, AlertsTopic = Unique("a"),
-            ModelFolder = fixture.ModelFolder, IdleExit = TimeSpan.FromSeconds(15), SessionTimeoutMs = 3000,
+            ModelFolder = fixture.ModelFolder, SessionTimeoutMs = 3000,
         };
+        using var stop = new CancellationTokenSource();
         var firstLog = new SignalingWriter(@"^\[kafka\] assigned \d");
-        var first = FraudKafkaScoring.RunAsync(Settings(), firstLog, CancellationToken.None);
+        var first = FraudKafkaScoring.RunAsync(Settings(), firstLog, stop.Token);
         await firstLog.Seen.Task.WaitAsync(TimeSpan.FromSeconds(60));
         var secondLog = new SignalingWriter(@"^\[kafka\] assigned \d");
-        var second = FraudKafkaScoring.RunAsync(Settings(), secondLog, CancellationToken.None);
+        var second = FraudKafkaScoring.RunAsync(Settings(), secondLog, stop.Token);
         await secondLog.Seen.Task.WaitAsync(TimeSpan.FromSeconds(60)); // cooperative: the second consumer now owns partitions
         await FraudKafkaReplay.RunAsync(csv, Bootstrap, topic, null, TextWriter.Null, CancellationToken.None);
 
-        var results = await Task.WhenAll(first, second);
+        // The completion signal: the scores topic holds all 6,000 scores. Then both consumers stop the graceful way
+        // (Ctrl+C in the CLI): what they read is scored, delivered and committed before they leave the group.
+        await Task.Run(() => KafkaTestTools.ReadScores(Bootstrap, scores, 6000));
+        await stop.CancelAsync();
+        var results = await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(120));
 
         string logs = $"{firstLog}\n---\n{secondLog}";
         Assert.All(results, r => Assert.True(r.Scored > 0, $"a consumer scored nothing:\n{logs}"));
