@@ -360,10 +360,9 @@ public sealed class DataParallelTrainer : IBatchTrainer
 
     /// <summary>Worker <paramref name="owner"/>'s slices of every parameter: reduced into replica 0's gradients (unless the clipping
     /// phase did), updated in the worker's own replica and copied from there to the other replicas.</summary>
-    /// <remarks>The optimizer's stores go only to the worker's own replica, whose values no other core reads, so they never wait for
-    /// another core's copy of a line to be invalidated; the values reach the other replicas by bulk copies. (Updating the slice in
-    /// replica 0, whose values the caller's core reads, or in a replica another core copies from, made those stores wait on
-    /// invalidations: the update phase doubled or tripled in the host's phases where that is slow, NEURAL.md Run R-data.)</remarks>
+    /// <remarks>The optimizer's stores go only to the worker's own replica, whose values no other core reads, so they need not wait for
+    /// another core's copy of a line to be invalidated; the values reach the other replicas by bulk copies. Updating the slice in
+    /// replica 0 (whose values the caller's core reads) or in a replica another core copies from measured slower (NEURAL.md Run R-data).</remarks>
     private void UpdateOwnedSlices(int owner)
     {
         long start = Stopwatch.GetTimestamp();
