@@ -115,4 +115,22 @@ public sealed class KeywordTrainingTests(TinyKeywordModelFixture fixture) : ICla
         Assert.StartsWith("flow speech train-keywords: espeak-ng -v xx-nope+adam 'yes' failed (exit code 1): ", line, StringComparison.Ordinal);
         Assert.DoesNotContain("stage '", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task RunAsync_CacheFileCutShort_OneLineNamingItAndExit2()
+    {
+        // One clip for training, one for testing: the first run writes two cache files, then each is cut in half.
+        var plan = new KeywordTrainingPlan(["yes"], ["adam"], ["Andy"], ["en-us"], 1, 1, AugmentedCopies: 0, Epochs: 1, Seed: 1);
+        string cache = Path.Combine(_dir, "cache");
+        await KeywordDataset.BuildAsync(KeywordDataset.Plan(plan.Words, plan.TrainVariants, plan.Accents, 1, 0, plan.Seed), CancellationToken.None, cache);
+        string file = Assert.Single(Directory.GetFiles(cache));
+        byte[] bytes = await File.ReadAllBytesAsync(file);
+        await File.WriteAllBytesAsync(file, bytes[..(bytes.Length / 2)]);
+        var error = new StringWriter();
+
+        int exit = await KeywordTraining.RunAsync(plan, new KeywordTrainingSettings { OutputDirectory = Path.Combine(_dir, "out"), CacheDirectory = cache }, TextWriter.Null, error, CancellationToken.None);
+
+        Assert.Equal(2, exit);
+        Assert.Equal($"flow speech train-keywords: keyword cache '{file}' is damaged (it declares 1 examples but holds {bytes.Length / 2} bytes): delete it and run again to synthesise the set anew" + Environment.NewLine, error.ToString());
+    }
 }

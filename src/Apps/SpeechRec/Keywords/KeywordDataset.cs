@@ -52,6 +52,7 @@ internal static class KeywordDataset
     /// set built before from the same requests is read back instead (and <paramref name="synthesizer"/> is not needed).
     /// </summary>
     /// <exception cref="ExternalToolException">The synthesizer is missing (checked before the pipeline starts).</exception>
+    /// <exception cref="InvalidDataException">The cached set is damaged (the message names the file).</exception>
     /// <exception cref="StageFailedException">Synthesis failed on a request; the inner exception says why (an <see cref="ExternalToolException"/> for espeak-ng).</exception>
     public static async Task<List<KeywordExample>> BuildAsync(
         IReadOnlyList<Request> requests, CancellationToken cancellationToken, string? cacheDirectory = null, string synthesizer = EspeakSynthesizer.DefaultProgram)
@@ -77,22 +78,44 @@ internal static class KeywordDataset
         return built;
     }
 
+    /// <exception cref="InvalidDataException">The file is cut short or not a cache this code wrote (names the file).</exception>
     private static List<KeywordExample> ReadCache(string path)
     {
         using var reader = new BinaryReader(File.OpenRead(path));
-        int count = reader.ReadInt32();
-        var examples = new List<KeywordExample>(count);
-        for (int i = 0; i < count; i++)
+        long length = reader.BaseStream.Length;
+        int featureBytes = KeywordFeatures.Length * sizeof(float);
+        try
         {
-            int label = reader.ReadInt32();
-            string voice = reader.ReadString();
-            var features = new float[KeywordFeatures.Length];
-            reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(features.AsSpan()));
-            examples.Add(new KeywordExample(features, label, voice));
-        }
+            int count = reader.ReadInt32();
+            if (count < 0 || (long)count * featureBytes > length)
+            {
+                throw Damaged(path, $"it declares {count} examples but holds {length} bytes");
+            }
 
-        return examples;
+            var examples = new List<KeywordExample>(count);
+            for (int i = 0; i < count; i++)
+            {
+                int label = reader.ReadInt32();
+                string voice = reader.ReadString();
+                var features = new float[KeywordFeatures.Length];
+                if (reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(features.AsSpan())) != featureBytes)
+                {
+                    throw Damaged(path, $"it ends inside example {i} of {count}");
+                }
+
+                examples.Add(new KeywordExample(features, label, voice));
+            }
+
+            return examples;
+        }
+        catch (EndOfStreamException)
+        {
+            throw Damaged(path, "it ends early");
+        }
     }
+
+    private static InvalidDataException Damaged(string path, string cause) =>
+        new($"keyword cache '{path}' is damaged ({cause}): delete it and run again to synthesise the set anew");
 
     private static void WriteCache(string path, List<KeywordExample> examples)
     {

@@ -38,7 +38,8 @@ internal static class KeywordTraining
     }
 
     /// <summary>Runs <c>flow speech train-keywords</c>: progress and metrics on <paramref name="output"/>, a failure as one line on <paramref name="error"/>.</summary>
-    /// <returns>0 when the model was written; 1 when espeak-ng is missing or failed (the line says which word and voice, or what to install).</returns>
+    /// <returns>0 when the model was written; 1 when espeak-ng is missing or failed (the line says which word and voice, or what to install);
+    /// 2 when the <c>--cache</c> file is damaged (the line names it).</returns>
     public static Task<int> RunAsync(KeywordTrainingSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         KeywordTrainingPlan plan = settings.Quick
@@ -59,6 +60,11 @@ internal static class KeywordTraining
             // The tool's failure, not the stage wrapper around it: "stage 'espeak+features' failed on item #12" says nothing to a user.
             await error.WriteLineAsync($"flow speech train-keywords: {espeak.Message}").ConfigureAwait(false);
             return 1;
+        }
+        catch (InvalidDataException e)
+        {
+            await error.WriteLineAsync($"flow speech train-keywords: {e.Message}").ConfigureAwait(false);
+            return 2;
         }
 
         Directory.CreateDirectory(settings.OutputDirectory);
