@@ -39,4 +39,21 @@ public sealed class SpeechCommandsTests
 
         Assert.Empty(result.Errors);
     }
+
+    [Fact]
+    public void Describe_UserFixableCauseInsideAStage_IsItsMessage()
+    {
+        var failure = new Flow.Pipeline.StageFailedException("recognize", Flow.Pipeline.StagePhase.Open, null, new FileNotFoundException("acoustic model 'x' not found"));
+
+        Assert.Equal("acoustic model 'x' not found", SpeechRunner.Describe(failure));
+    }
+
+    [Fact]
+    public void Describe_Bug_IsNotTurnedIntoOneLine()
+    {
+        var failure = new Flow.Pipeline.StageFailedException("recognize", Flow.Pipeline.StagePhase.Process, 3, new KeyNotFoundException("boom"));
+
+        Assert.Null(SpeechRunner.Describe(failure));
+        Assert.Null(SpeechRunner.Describe(new OperationCanceledException()));
+    }
 }

@@ -85,7 +85,8 @@ internal static class SpeechRunner
     internal static TimeSpan Percentile(IReadOnlyList<TimeSpan> sorted, double p)
         => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
-    private static string? Describe(Exception e)
+    /// <summary>The one-line message for a failure the user can fix; null for cancellation and for bugs (which the CLI prints whole).</summary>
+    internal static string? Describe(Exception e)
     {
         if (e is OperationCanceledException)
         {
@@ -103,7 +104,11 @@ internal static class SpeechRunner
             root = root.InnerException;
         }
 
-        return root is FileNotFoundException or DllNotFoundException or Neural.ModelFormatException ? root.Message : e.Message;
+        // A cause the user can fix is one line; anything else is a bug and goes on to the CLI's handler, which prints it whole.
+        return root is IOException or InvalidDataException or DllNotFoundException or Neural.ModelFormatException
+            or InvalidOperationException or System.ComponentModel.Win32Exception or ArgumentException or UnauthorizedAccessException
+            ? root.Message
+            : null;
     }
 
     private static T? Find<T>(Exception? e)
