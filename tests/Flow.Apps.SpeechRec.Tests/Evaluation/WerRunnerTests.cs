@@ -38,4 +38,20 @@ public sealed class WerRunnerTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Equal($"flow speech wer: '{transcription}' names no clip present in '{_dir}' (lines like '<s> words </s> (file-id)' with file-id.wav beside it)" + Environment.NewLine, error);
     }
+
+    [Fact]
+    public async Task LoadClips_LinesThatGiveNoClip_AreReportedWithTheirLineNumber()
+    {
+        string transcription = Path.Combine(_dir, "transcription");
+        await File.WriteAllTextAsync(Path.Combine(_dir, "present.wav"), "not read by Load");
+        await File.WriteAllTextAsync(transcription, "<s> hello world </s> (present)\n\nno file id here\n<s> gone </s> (absent)\n");
+        var skipped = new List<string>();
+
+        var clips = LibriVoxClips.Load(_dir, skipped);
+
+        Assert.Equal([(Path.Combine(_dir, "present.wav"), "hello world")], clips);
+        Assert.Equal(
+            [$"{transcription}:3: no '(file-id)' at the end of the line", $"{transcription}:4: '{Path.Combine(_dir, "absent.wav")}' not found"],
+            skipped);
+    }
 }

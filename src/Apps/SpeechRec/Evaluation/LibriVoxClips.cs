@@ -8,10 +8,12 @@ public static class LibriVoxClips
 
     /// <summary>Reads the clips and their reference transcripts from the folder's <c>transcription</c> file.</summary>
     /// <param name="directory">The folder; <see langword="null"/> for <see cref="DefaultDirectory"/>.</param>
+    /// <param name="skipped">Receives one line per transcription line that gives no clip (<c>file:LINE: reason</c>): a line
+    /// without a <c>(file-id)</c>, or a file-id with no WAV beside it. Blank lines are not reported.</param>
     /// <returns>(WAV path, reference text) pairs, in file-name order.</returns>
     /// <exception cref="DirectoryNotFoundException">The folder or its transcription file is missing.</exception>
     /// <exception cref="InvalidDataException">The transcription file names no clip that is in the folder.</exception>
-    public static IReadOnlyList<(string Path, string Reference)> Load(string? directory = null)
+    public static IReadOnlyList<(string Path, string Reference)> Load(string? directory = null, ICollection<string>? skipped = null)
     {
         directory ??= DefaultDirectory;
         string transcription = Path.Combine(directory, "transcription");
@@ -21,13 +23,20 @@ public static class LibriVoxClips
         }
 
         var clips = new List<(string, string)>();
-        foreach (string line in File.ReadAllLines(transcription))
+        string[] lines = File.ReadAllLines(transcription);
+        for (int number = 1; number <= lines.Length; number++)
         {
             // "<s> words </s> (file-id)"
+            string line = lines[number - 1];
             int open = line.LastIndexOf('(');
             int close = line.LastIndexOf(')');
             if (open < 0 || close < open)
             {
+                if (!string.IsNullOrWhiteSpace(line))
+                {
+                    skipped?.Add($"{transcription}:{number}: no '(file-id)' at the end of the line");
+                }
+
                 continue;
             }
 
@@ -37,6 +46,10 @@ public static class LibriVoxClips
             if (File.Exists(wav))
             {
                 clips.Add((wav, string.Join(' ', WordErrorRate.Words(text))));
+            }
+            else
+            {
+                skipped?.Add($"{transcription}:{number}: '{wav}' not found");
             }
         }
 

@@ -13,7 +13,13 @@ internal static class WerRunner
     {
         try
         {
-            IReadOnlyList<(string Path, string Reference)> clips = LibriVoxClips.Load(settings.ClipDirectory);
+            var skipped = new List<string>();
+            IReadOnlyList<(string Path, string Reference)> clips = LibriVoxClips.Load(settings.ClipDirectory, skipped);
+            foreach (string line in skipped)
+            {
+                // The WER is over the clips that are there; a reference that names a missing clip is said, not dropped silently.
+                await error.WriteLineAsync($"flow speech wer: skipped {line}").ConfigureAwait(false);
+            }
             var options = new SpeechRecognitionOptions { Decoders = settings.Decoders, PartialResults = settings.Partials };
             (SpeechEvaluation.Outcome flow, _, _) = await SpeechEvaluation.RunFlowAsync(clips, options, null, cancellationToken).ConfigureAwait(false);
             var outcomes = new List<SpeechEvaluation.Outcome> { flow };
