@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Reflection;
 using System.Text.Json;
 using Flow.Neural;
 using Flow.Neural.Data;
@@ -27,54 +26,21 @@ internal static class CliErrors
 
     /// <summary>
     /// The one-line message for a failure the user can fix, or <see langword="null"/> when the exception is a bug. Wrappers
-    /// (a failed pipeline stage, a task's aggregate, reflection) are looked through to the exception that says what went wrong.
+    /// (a failed pipeline stage, a task's aggregate, reflection) are looked through to the exception that says what went wrong
+    /// (<see cref="ErrorMessages.Cause"/>).
     /// </summary>
     /// <param name="exception">The exception that escaped the command.</param>
-    /// <returns>The first line of the cause's message, without ArgumentException's "(Parameter 'x')" suffix; or null.</returns>
+    /// <returns>The cause's message as one line (<see cref="ErrorMessages.OneLine"/>); or null.</returns>
     public static string? Describe(Exception exception)
     {
-        Exception cause = Unwrap(exception);
+        Exception cause = ErrorMessages.Cause(exception);
         return cause switch
         {
             VideoSourceException or OnnxModelException or ModelFormatException or IdxFormatException or AudioInputException
                 or FileNotFoundException or DirectoryNotFoundException or IOException or InvalidDataException or FormatException
                 or ArgumentException or InvalidOperationException or UnauthorizedAccessException or Win32Exception
-                or DllNotFoundException or JsonException => FirstLine(cause),
+                or DllNotFoundException or JsonException => ErrorMessages.OneLine(cause),
             _ => null,
         };
-    }
-
-    /// <summary>The exception inside the wrappers that only say where something failed.</summary>
-    /// <param name="exception">The exception that escaped the command.</param>
-    /// <returns>The innermost cause.</returns>
-    public static Exception Unwrap(Exception exception)
-    {
-        Exception current = exception;
-        while (true)
-        {
-            Exception? inner = current switch
-            {
-                StageFailedException { InnerException: { } cause } => cause,
-                TargetInvocationException { InnerException: { } cause } => cause,
-                AggregateException aggregate when aggregate.Flatten().InnerExceptions is [var only] => only,
-                _ => null,
-            };
-            if (inner is null)
-            {
-                return current;
-            }
-
-            current = inner;
-        }
-    }
-
-    private static string FirstLine(Exception exception)
-    {
-        string message = exception.Message;
-        int newline = message.IndexOfAny(['\r', '\n']);
-        message = newline < 0 ? message : message[..newline];
-        return exception is ArgumentException { ParamName: { } name }
-            ? message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal)
-            : message;
     }
 }

@@ -71,7 +71,7 @@ public sealed class FlowCliTests
         var inner = new InvalidDataException("tx.csv: header lacks 'amount'");
         var wrapped = new AggregateException(new StageFailedException("csv", StagePhase.Open, null, new AggregateException(inner)));
 
-        Assert.Same(inner, CliErrors.Unwrap(wrapped));
+        Assert.Same(inner, ErrorMessages.Cause(wrapped));
         Assert.Equal("tx.csv: header lacks 'amount'", CliErrors.Describe(wrapped));
     }
 

@@ -98,11 +98,7 @@ internal static class SpeechRunner
             return input.Message;
         }
 
-        Exception root = e;
-        while (root is StageFailedException && root.InnerException is not null)
-        {
-            root = root.InnerException;
-        }
+        Exception root = ErrorMessages.Cause(e);
 
         // A cause the user can fix is one line; anything else is a bug and goes on to the CLI's handler, which prints it whole.
         return root is IOException or InvalidDataException or DllNotFoundException or Neural.ModelFormatException

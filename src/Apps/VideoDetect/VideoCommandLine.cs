@@ -45,7 +45,7 @@ internal static class VideoCommandLine
             }
             catch (ArgumentException ex)
             {
-                await Console.Error.WriteLineAsync($"flow video: {Plain(ex)}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"flow video: {ErrorMessages.OneLine(ex)}").ConfigureAwait(false);
                 return UsageError;
             }
 
@@ -102,7 +102,7 @@ internal static class VideoCommandLine
             $"; {result.Parallelism}").ConfigureAwait(false);
         foreach (DeadLetter skipped in result.SkippedImages)
         {
-            await error.WriteLineAsync($"flow video: {Plain(skipped.Exception)}").ConfigureAwait(false);
+            await error.WriteLineAsync($"flow video: {ErrorMessages.OneLine(skipped.Exception)}").ConfigureAwait(false);
         }
 
         if (result.InputError is { } damaged)
@@ -120,26 +120,17 @@ internal static class VideoCommandLine
         (result.VideoFramesPerSecondFallback is { } reason ? $" ({reason}; {VideoDetectJob.FallbackOutputFramesPerSecond:0} fps assumed)" : string.Empty);
 
     /// <summary>The one-line message for failures a user can fix (input, model, cascade, output); null for bugs.</summary>
+    /// <remarks>OpenCvSharp loads its native library in a type initializer: a missing dependency (libgtk-3.so.0, see
+    /// scripts/assets/video.apt) arrives as a TypeInitializationException around the DllNotFoundException, which
+    /// <see cref="ErrorMessages.Cause"/> looks through.</remarks>
     internal static string? Describe(Exception exception)
     {
-        var inner = exception is StageFailedException { InnerException: { } cause } ? cause : exception;
-        // OpenCvSharp loads its native library in a type initializer: a missing dependency (libgtk-3.so.0, see
-        // scripts/assets/video.apt) arrives as a TypeInitializationException around the DllNotFoundException.
-        inner = inner is TypeInitializationException { InnerException: { } native } ? native : inner;
+        Exception inner = ErrorMessages.Cause(exception);
         return inner switch
         {
             VideoSourceException or OnnxModelException or FileNotFoundException or InvalidDataException or IOException or ArgumentException or InvalidOperationException
-                or DllNotFoundException or UnauthorizedAccessException => Plain(inner),
+                or DllNotFoundException or UnauthorizedAccessException => ErrorMessages.OneLine(inner),
             _ => null,
         };
-    }
-
-    /// <summary>The message without the "(Parameter 'x')" suffix that <see cref="ArgumentException"/> adds.</summary>
-    private static string Plain(Exception exception)
-    {
-        string message = exception.Message;
-        int newline = message.IndexOfAny(['\r', '\n']);
-        message = newline < 0 ? message : message[..newline];
-        return exception is ArgumentException { ParamName: { } name } ? message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : message;
     }
 }

@@ -52,10 +52,10 @@ internal static class WerRunner
     /// <summary>The one line for what a user can fix (missing clips, models, native library, peer tool, a bad clip); null for bugs.</summary>
     private static string? Describe(Exception e)
     {
-        Exception root = e is StageFailedException { InnerException: { } inner } ? inner : e;
+        Exception root = ErrorMessages.Cause(e);
         return root is DirectoryNotFoundException or InvalidDataException or ExternalToolException or AudioInputException
             or FileNotFoundException or DllNotFoundException or ModelFormatException
-            ? root.Message.Split('\n', 2)[0].TrimEnd('\r')
+            ? ErrorMessages.OneLine(root)
             : null;
     }
 }
