@@ -14,12 +14,7 @@ public class GemvTests
     [InlineData(3, 300)]
     public void Multiply_EqualsScalarGemmWithin1e5Relative(int k, int n)
     {
-        Assert.True(Gemv.IsSupported || !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated);
-        if (!Gemv.IsSupported)
-        {
-            return;
-        }
-
+        // Runs whatever the CPU: without AVX-512, .NET emulates Vector512 in software, so the kernel's arithmetic is still checked.
         float[] x = TestData.Random(1, k).Data;
         float[] w = TestData.Random(2, k * n).Data;
         var simd = new float[n];
