@@ -53,6 +53,15 @@ string clip = Path.Combine(Path.GetTempPath(), "flow-video-bench", "faces.avi");
 bool clipWritten = false;
 string vtest = VideoAssets.PathOf("vtest.avi");
 
+if (args.Length > 1 && args[0] == "decoders")
+{
+    // OpenCV's read + letterbox against FFmpeg's decoder + a letterbox from the YUV planes: equality, then CPU ms per frame.
+    var (input, detector, _) = CaseOf(args[1], 40);
+    var blazeFormat = new BlazeFaceOptions { Variant = detector == DetectorKind.BlazeFaceBack ? BlazeFaceVariant.Back256 : BlazeFaceVariant.Front128 }.InputFormat;
+    DecoderComparison.Run(input, blazeFormat, repeat);
+    return 0;
+}
+
 if (args.Length > 1 && args[0] == "report")
 {
     // One Flow run of a case with the pipeline's own end-of-run report (per-stage rates, busy share, bottleneck).

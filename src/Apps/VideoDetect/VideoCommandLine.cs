@@ -31,10 +31,11 @@ internal static class VideoCommandLine
         var score = new Option<float>("--score") { Description = "Least detector score to keep a box (ONNX detectors).", DefaultValueFactory = _ => 0.5f };
         var cascade = new Option<string?>("--cascade") { Description = $"Haar cascade XML (default {HaarFaceDetector.DefaultCascadePath})." };
         var decoderThreads = new Option<int?>("--decoder-threads") { Description = "FFmpeg decoding threads (default: the cores the detector replicas leave free, at least 1, or the measured choice, see --dop). Setting --dop or --decoder-threads turns the measurement off." };
+        var decoder = new Option<string>("--decoder") { Description = "auto | ffmpeg | opencv: the video file decoder. ffmpeg calls FFmpeg's decoder directly and converts to BGR only what is used (the model's rows, or a frame that is drawn); auto uses it for the ONNX detectors when the file passes its checks, else OpenCV's.", DefaultValueFactory = _ => "auto" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No live view; only the final report." };
         var command = new Command("video", "Detect and track faces or people in a video file, image folder, camera or stream URL.")
         {
-            input, detector, output, json, snapshots, dop, batch, maxFrames, score, cascade, decoderThreads, quiet,
+            input, detector, output, json, snapshots, dop, batch, maxFrames, score, cascade, decoderThreads, decoder, quiet,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -69,6 +70,7 @@ internal static class VideoCommandLine
             ScoreThreshold = parseResult.GetValue<float>("--score"),
             CascadePath = parseResult.GetValue<string?>("--cascade"),
             DecoderThreads = parseResult.GetValue<int?>("--decoder-threads"),
+            Decoder = ParseDecoder(parseResult.GetValue<string>("--decoder") ?? "auto"),
             View = parseResult.GetValue<bool>("--quiet") ? LiveViewMode.ReportOnly : LiveViewMode.Auto,
         };
         options.SetDetector(parseResult.GetValue<string>("--detector") ?? "blazeface-front");
@@ -79,6 +81,16 @@ internal static class VideoCommandLine
 
         return options;
     }
+
+    /// <summary>The <c>--decoder</c> value.</summary>
+    /// <exception cref="ArgumentException">Not auto, ffmpeg or opencv.</exception>
+    internal static VideoDecoder ParseDecoder(string value) => value.ToLowerInvariant() switch
+    {
+        "auto" => VideoDecoder.Auto,
+        "ffmpeg" => VideoDecoder.FFmpeg,
+        "opencv" => VideoDecoder.OpenCv,
+        _ => throw new ArgumentException($"unknown decoder '{value}' (auto, ffmpeg or opencv)", nameof(value)),
+    };
 
     /// <summary>Runs a job and turns its outcome into one report or one error line and an exit code.</summary>
     public static async Task<int> RunAsync(VideoDetectOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -100,6 +112,11 @@ internal static class VideoCommandLine
             (options.JsonOutput is { } j ? $", JSON lines {j}" : string.Empty) +
             (result.SkippedImages.Count > 0 ? $", {result.SkippedImages.Count} unreadable image(s) skipped" : string.Empty) +
             $"; {result.Parallelism}").ConfigureAwait(false);
+        if (result.DecoderFallbackReason is { } fallback)
+        {
+            await error.WriteLineAsync($"flow video: {fallback}").ConfigureAwait(false);
+        }
+
         foreach (DeadLetter skipped in result.SkippedImages)
         {
             await error.WriteLineAsync($"flow video: {ErrorMessages.OneLine(skipped.Exception)}").ConfigureAwait(false);

@@ -60,6 +60,8 @@ public sealed class VideoDetectJob
                 : await LiveView.RunAsync(run, new LiveViewOptions { Output = output, Mode = _options.View }).ConfigureAwait(false);
             return new VideoDetectResult(result, sink.Frames, source.FramesRead, source.Error, choice, [.. source.SkippedImages])
             {
+                Decoder = source.Decoder,
+                DecoderFallbackReason = source.DecoderFallbackReason,
                 VideoFramesPerSecond = _options.VideoOutput is null ? null : fps,
                 VideoFramesPerSecondFallback = fpsFallback,
             };

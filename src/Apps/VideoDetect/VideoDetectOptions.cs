@@ -87,6 +87,17 @@ public sealed class VideoDetectOptions
         set => _source.DecoderThreads = value;
     }
 
+    /// <summary>The decoder for a video file (see <see cref="VideoDecoder"/>).</summary>
+    /// <value>The default is <see cref="VideoDecoder.Auto"/>: for an ONNX detector (which letterboxes frames into tensors)
+    /// FFmpeg's decoder directly when the file passes its checks, else OpenCV's; for <c>hog</c> and <c>haar</c>, which need
+    /// every frame in BGR, OpenCV's.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a <see cref="VideoDecoder"/>.</exception>
+    public VideoDecoder Decoder
+    {
+        get => _source.Decoder;
+        set => _source.Decoder = value;
+    }
+
     /// <summary>Whether <see cref="DegreeOfParallelism"/> or <see cref="DecoderThreads"/> was set (then nothing is measured).</summary>
     internal bool ParallelismIsSet => _degreeOfParallelism is not null || _source.DecoderThreads is not null;
 
@@ -184,13 +195,19 @@ public sealed class VideoDetectOptions
         return copy;
     }
 
-    /// <summary>The source's settings: a copy, with <see cref="DecoderThreads"/> filled in as the job chooses it.</summary>
+    /// <summary>The source's settings: a copy, with <see cref="DecoderThreads"/> filled in as the job chooses it and
+    /// <see cref="Decoder"/> resolved for the detector.</summary>
     /// <param name="decoderThreads">The decoder threads to use when <see cref="DecoderThreads"/> is not set.</param>
     /// <returns>A new options object.</returns>
     internal VideoSourceOptions SourceOptions(int decoderThreads)
     {
         var options = _source.Clone();
         options.DecoderThreads ??= decoderThreads;
+        if (options.Decoder == VideoDecoder.Auto && Detector is DetectorKind.Hog or DetectorKind.Haar)
+        {
+            options.Decoder = VideoDecoder.OpenCv;
+        }
+
         return options;
     }
 }

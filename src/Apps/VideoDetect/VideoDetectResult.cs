@@ -42,6 +42,12 @@ public sealed class VideoDetectResult
     /// <summary>Why the annotated video uses the fallback rate (the input reports none, or an implausible one); <see langword="null"/> when it uses the input's.</summary>
     public string? VideoFramesPerSecondFallback { get; init; }
 
+    /// <summary>The decoder that read the input (<see cref="VideoDecoder.FFmpeg"/> or <see cref="VideoDecoder.OpenCv"/>).</summary>
+    public VideoDecoder Decoder { get; init; } = VideoDecoder.OpenCv;
+
+    /// <summary>Why a file with <see cref="VideoDetectOptions.Decoder"/> = <see cref="VideoDecoder.Auto"/> was decoded by OpenCV (one line), or <see langword="null"/>.</summary>
+    public string? DecoderFallbackReason { get; init; }
+
     /// <summary>The replicas and FFmpeg decoding threads the run used, and whether they were set, the default or measured.</summary>
     public ParallelismChoice Parallelism { get; }
 

@@ -131,17 +131,29 @@ public class VideoSourceTests
         Assert.Throws<InvalidOperationException>(() => read.ReadAhead());
     }
 
-    [Fact]
-    public async Task Dispose_FramesReadAheadThatNoRunTook_ReleasesTheirImages()
+    [Theory]
+    [InlineData(VideoDecoder.OpenCv)]
+    [InlineData(VideoDecoder.FFmpeg)]
+    public async Task Dispose_FramesReadAheadThatNoRunTook_ReleasesTheirImages(VideoDecoder decoder)
     {
         string clip = TestFiles.WriteNumberedClip(TestFiles.NewFolder(), 6);
-        var source = VideoSource.FromFile(clip);
+        var source = VideoSource.FromFile(clip, new VideoSourceOptions { Decoder = decoder });
         await source.OpenAsync(new StageContext("decode"), default);
         var first = source.ReadAhead()!;
         var second = source.ReadAhead()!;
+        var firstImage = first.Image; // FFmpeg's decoder: converted now, from the picture
         source.Dispose();
-        Assert.True(first.Image.IsDisposed);
-        Assert.True(second.Image.IsDisposed);
+        Assert.Equal(decoder, source.Decoder);
+        Assert.True(firstImage.IsDisposed);
+        if (decoder == VideoDecoder.OpenCv)
+        {
+            Assert.True(second.Image.IsDisposed);
+        }
+        else
+        {
+            Assert.Null(second.Picture); // its YUV picture went back to FFmpeg, and it has no image to read
+            Assert.Throws<ObjectDisposedException>(() => second.Image);
+        }
     }
 
     [Theory]
@@ -212,8 +224,10 @@ public class VideoSourceTests
         }
     }
 
-    [Fact]
-    public async Task ReadAsync_TruncatedFile_PassesFramesBeforeTheDamageThenReportsIt()
+    [Theory]
+    [InlineData(VideoDecoder.OpenCv)]
+    [InlineData(VideoDecoder.FFmpeg)]
+    public async Task ReadAsync_TruncatedFile_PassesFramesBeforeTheDamageThenReportsIt(VideoDecoder decoder)
     {
         string folder = TestFiles.NewFolder();
         string clip = TestFiles.WriteNumberedClip(folder, 40, 320, 240);
@@ -221,14 +235,89 @@ public class VideoSourceTests
         byte[] bytes = await File.ReadAllBytesAsync(clip);
         await File.WriteAllBytesAsync(damaged, bytes[..(bytes.Length / 2)]);
 
-        var (indexes, source) = await ReadAllAsync(VideoSource.FromFile(damaged));
+        var (indexes, source) = await ReadAllAsync(VideoSource.FromFile(damaged, new VideoSourceOptions { Decoder = decoder }));
 
+        Assert.Equal(decoder, source.Decoder);
         Assert.InRange(indexes.Count, 5, 39);
         Assert.Equal(Enumerable.Range(0, indexes.Count).Select(i => (long)i), indexes);
         Assert.NotNull(source.Error);
         Assert.Equal($"video file '{damaged}' is truncated or corrupt: decoding stopped after {indexes.Count} of 40 frames", source.Error!.Message);
         Assert.Equal(indexes.Count, source.Error.FramesRead);
     }
+
+    [Fact]
+    public async Task ReadAsync_TruncatedFileWithFFmpegsDecoder_StopsAtTheFrameOpenCvStopsAt()
+    {
+        string folder = TestFiles.NewFolder();
+        string clip = TestFiles.WriteNumberedClip(folder, 40, 320, 240);
+        byte[] bytes = await File.ReadAllBytesAsync(clip);
+        foreach (int cut in new[] { bytes.Length / 3, bytes.Length / 2, bytes.Length * 9 / 10 })
+        {
+            string damaged = Path.Combine(folder, $"damaged{cut}.avi");
+            await File.WriteAllBytesAsync(damaged, bytes[..cut]);
+            var (openCv, openCvSource) = await ReadAllAsync(VideoSource.FromFile(damaged, new VideoSourceOptions { Decoder = VideoDecoder.OpenCv }));
+            var (ffmpeg, ffmpegSource) = await ReadAllAsync(VideoSource.FromFile(damaged, new VideoSourceOptions { Decoder = VideoDecoder.FFmpeg }));
+            Assert.Equal(openCv, ffmpeg);
+            Assert.Equal(openCvSource.Error?.Message, ffmpegSource.Error?.Message);
+        }
+    }
+
+    [Theory]
+    [InlineData("vtest.avi", 0)]
+    [InlineData("numbered", 40)]
+    public async Task ReadAsync_FFmpegDecoder_GivesOpenCvsFramesByteForByte(string input, int frames)
+    {
+        string path = input == "numbered" ? TestFiles.WriteNumberedClip(TestFiles.NewFolder(), frames, 320, 240) : TestFiles.Asset(input);
+        using var openCv = VideoSource.FromFile(path, new VideoSourceOptions { Decoder = VideoDecoder.OpenCv, DecoderThreads = 1 });
+        using var ffmpeg = VideoSource.FromFile(path, new VideoSourceOptions { Decoder = VideoDecoder.Auto, DecoderThreads = 1 });
+        await openCv.OpenAsync(new StageContext("decode"), default);
+        await ffmpeg.OpenAsync(new StageContext("decode"), default);
+        Assert.Equal((VideoDecoder.OpenCv, VideoDecoder.FFmpeg), (openCv.Decoder, ffmpeg.Decoder));
+        Assert.Null(ffmpeg.DecoderFallbackReason);
+        Assert.Equal((openCv.DeclaredFrameCount, openCv.FramesPerSecond, openCv.ReportedFramesPerSecond, openCv.FrameSize), (ffmpeg.DeclaredFrameCount, ffmpeg.FramesPerSecond, ffmpeg.ReportedFramesPerSecond, ffmpeg.FrameSize));
+
+        await using var expected = openCv.ReadAsync(default).GetAsyncEnumerator();
+        await using var actual = ffmpeg.ReadAsync(default).GetAsyncEnumerator();
+        int count = 0;
+        while (await expected.MoveNextAsync())
+        {
+            Assert.True(await actual.MoveNextAsync(), $"FFmpeg's decoder ended after {count} frames");
+            using var want = expected.Current;
+            using var got = actual.Current;
+            Assert.Equal((want.Index, want.Timestamp, want.Width, want.Height), (got.Index, got.Timestamp, got.Width, got.Height));
+            Assert.NotNull(got.Picture); // not converted until read
+            Assert.Equal((want.Image.Type(), want.Image.Size()), (got.Image.Type(), got.Image.Size()));
+            Assert.True(want.Image.AsSpan<byte>().SequenceEqual(got.Image.AsSpan<byte>()), $"frame {count}: the BGR bytes differ");
+            count++;
+        }
+
+        Assert.False(await actual.MoveNextAsync(), $"FFmpeg's decoder has more than OpenCV's {count} frames");
+        Assert.Equal(openCv.DeclaredFrameCount, count);
+        Assert.Null(ffmpeg.Error);
+    }
+
+    [Fact]
+    public async Task OpenAsync_AutoOnAFileFFmpegsDecoderDoesNotTake_DecodesWithOpenCvSayingWhy()
+    {
+        string clip = TestFiles.WriteNumberedClip(TestFiles.NewFolder(), 5, 100, 60);
+        var (indexes, source) = await ReadAllAsync(VideoSource.FromFile(clip));
+        Assert.Equal(VideoDecoder.OpenCv, source.Decoder);
+        Assert.Equal($"FFmpeg's decoder not used for '{clip}': its size 100x60 is not a multiple of 16 wide and 2 high; decoding with OpenCV", source.DecoderFallbackReason);
+        Assert.Equal([0L, 1, 2, 3, 4], indexes);
+    }
+
+    [Fact]
+    public async Task OpenAsync_FFmpegDecoderOnAFileItDoesNotTake_FailsSayingWhy()
+    {
+        string clip = TestFiles.WriteNumberedClip(TestFiles.NewFolder(), 5, 100, 60);
+        using var source = VideoSource.FromFile(clip, new VideoSourceOptions { Decoder = VideoDecoder.FFmpeg });
+        var error = await Assert.ThrowsAsync<VideoSourceException>(() => source.OpenAsync(new StageContext("decode"), default).AsTask());
+        Assert.Equal($"video file '{clip}' cannot be read with FFmpeg's decoder directly: its size 100x60 is not a multiple of 16 wide and 2 high (use OpenCV's decoder)", error.Message);
+    }
+
+    [Fact]
+    public void Decoder_NotAValue_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VideoSourceOptions { Decoder = (VideoDecoder)7 });
 
     [Fact]
     public async Task OpenAsync_MissingFile_FailsNamingIt()

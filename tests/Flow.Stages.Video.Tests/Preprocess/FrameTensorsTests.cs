@@ -1,3 +1,4 @@
+using Flow.Pipeline;
 using OpenCvSharp;
 
 namespace Flow.Stages.Video.Tests;
@@ -73,5 +74,59 @@ public class FrameTensorsTests
         var format = new BlazeFaceOptions().InputFormat;
         var ex = Assert.Throws<ArgumentException>(() => FrameTensors.Fill(gray, LetterboxTransform.Compute(10, 10, 128, 128), format, new float[format.Length]));
         Assert.Contains("3-channel", ex.Message, StringComparison.Ordinal);
+    }
+    [Theory]
+    [InlineData("vtest.avi", 128)] // 768x576 into 128x96: a third of the rows converted
+    [InlineData("vtest.avi", 256)] // into 256x192: every row pair is read
+    [InlineData("vtest.avi", 384)] // exactly 2:1, where OpenCV averages areas instead
+    [InlineData("vtest.avi", 100)] // a scale that is not a whole number
+    [InlineData("numbered", 256)]  // 320x240 enlarged
+    public async Task Letterbox_FrameFromFFmpegsDecoder_GivesTheTensorOfOpenCvsFrame(string input, int size)
+    {
+        string path = input == "numbered" ? TestFiles.WriteNumberedClip(TestFiles.NewFolder(), 12, 320, 240) : TestFiles.Asset(input);
+        var format = new TensorFormat(size, size, TensorLayout.Nhwc, Rgb: true, Scale: 2f / 255f, Offset: -1f);
+        using var openCv = VideoSource.FromFile(path, new VideoSourceOptions { Decoder = VideoDecoder.OpenCv, MaxFrames = 12 });
+        using var ffmpeg = VideoSource.FromFile(path, new VideoSourceOptions { Decoder = VideoDecoder.FFmpeg, MaxFrames = 12 });
+        await openCv.OpenAsync(new StageContext("decode"), default);
+        await ffmpeg.OpenAsync(new StageContext("decode"), default);
+        await using var expected = openCv.ReadAsync(default).GetAsyncEnumerator();
+        await using var actual = ffmpeg.ReadAsync(default).GetAsyncEnumerator();
+        int frames = 0;
+        while (await expected.MoveNextAsync() && await actual.MoveNextAsync())
+        {
+            using var want = expected.Current;
+            using var got = actual.Current;
+            var wantTensor = FrameTensors.Letterbox(want, format);
+            var gotTensor = FrameTensors.Letterbox(got, format);
+            Assert.NotNull(got.Picture); // letterboxed from the YUV picture, not from a converted image
+            Assert.Equal(wantTensor.Transform, gotTensor.Transform);
+            Assert.True(wantTensor.Tensor.AsSpan().SequenceEqual(gotTensor.Tensor), $"frame {frames}: the tensors differ");
+            frames++;
+        }
+
+        Assert.Equal(12, frames);
+    }
+
+    [Fact]
+    public void SourceRows_VtestIntoBlazeFaceFront_AreTheRowPairsOpenCvsLinearResizeReads()
+    {
+        // 576 rows into 96: destination row d reads rows 6d + 2 and 6d + 3 (floor((d + 0.5) * 6 - 0.5) and the next).
+        Assert.Equal(Enumerable.Range(0, 96).Select(d => ((6 * d) + 2, 2)), FrameTensors.SourceRows(768, 576, 128, 96));
+    }
+
+    [Theory]
+    [InlineData(768, 576, 256, 192)] // 3:1: every row pair holds a row that is read
+    [InlineData(768, 576, 384, 288)] // 2:1: area averaging
+    [InlineData(160, 120, 160, 120)] // 1:1: a copy
+    [InlineData(160, 120, 256, 192)] // enlarged
+    public void SourceRows_WhereEveryRowIsRead_IsOneRunOfAllRows(int width, int height, int scaledWidth, int scaledHeight) =>
+        Assert.Equal([(0, height)], FrameTensors.SourceRows(width, height, scaledWidth, scaledHeight));
+
+    [Fact]
+    public void SourceRows_OddHeightAndPairsSplitByTheRowsRead_StartEvenAndStayInsideTheImage()
+    {
+        var runs = FrameTensors.SourceRows(64, 63, 8, 7); // 9:1: destination row d reads rows 9d + 4 and 9d + 5, one pair or two adjacent ones
+        Assert.All(runs, r => Assert.True(r.First % 2 == 0 && r.First + r.Count <= 63));
+        Assert.Equal(7, runs.Count);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Flow.Pipeline;
+using Flow.Stages.Video.Internal;
 using OpenCvSharp;
 
 namespace Flow.Stages.Video;
@@ -28,6 +29,9 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
     private volatile bool _released;
     private readonly VideoSourceOptions _options;
     private VideoCapture? _capture;
+    private LibAvDecoder? _decoder;
+    private readonly Func<Mat> _rentImage;
+    private readonly Action<nint> _releasePicture;
     private readonly Queue<Frame> _readAhead = new();
     private bool _opened;
     private bool _ended;
@@ -46,6 +50,8 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
         Input = input;
         _options = options?.Clone() ?? new VideoSourceOptions();
         _recycle = Recycle;
+        _rentImage = RentImage;
+        _releasePicture = ReleasePicture;
     }
 
     /// <summary>What kind of input this is.</summary>
@@ -75,6 +81,18 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
 
     /// <summary>The frame size, known once opened (for a folder: the first image's size).</summary>
     public (int Width, int Height) FrameSize { get; private set; }
+
+    /// <summary>
+    /// The decoder reading the file once opened: <see cref="VideoDecoder.FFmpeg"/> or <see cref="VideoDecoder.OpenCv"/>
+    /// (always OpenCV for folders, cameras and URLs).
+    /// </summary>
+    public VideoDecoder Decoder { get; private set; } = VideoDecoder.OpenCv;
+
+    /// <summary>
+    /// Why a file opened with <see cref="VideoDecoder.Auto"/> is read with OpenCV's decoder instead of FFmpeg's (one line),
+    /// or <see langword="null"/>.
+    /// </summary>
+    public string? DecoderFallbackReason { get; private set; }
 
     /// <summary>Why decoding stopped before the end, or <see langword="null"/> when it reached the end (or was stopped).</summary>
     public VideoSourceException? Error { get; private set; }
@@ -170,6 +188,28 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
                 if (!File.Exists(Input))
                 {
                     throw new VideoSourceException(Input, $"video file '{Input}' not found");
+                }
+
+                if (_options.Decoder != VideoDecoder.OpenCv)
+                {
+                    _decoder = LibAvDecoder.TryOpen(Input, _options.DecoderThreads, out string? reason);
+                    if (_decoder is { } decoder)
+                    {
+                        Decoder = VideoDecoder.FFmpeg;
+                        DeclaredFrameCount = decoder.DeclaredFrameCount;
+                        ReportedFramesPerSecond = decoder.FramesPerSecond;
+                        FramesPerSecond = decoder.FramesPerSecond is > 0 and < 1000 && double.IsFinite(decoder.FramesPerSecond) ? decoder.FramesPerSecond : _options.FallbackFramesPerSecond;
+                        FrameSize = (decoder.Width, decoder.Height);
+                        // No images are allocated ahead: a frame is converted to BGR only when its image is read.
+                        return ValueTask.CompletedTask;
+                    }
+
+                    if (_options.Decoder == VideoDecoder.FFmpeg)
+                    {
+                        throw new VideoSourceException(Input, $"video file '{Input}' cannot be read with FFmpeg's decoder directly: {reason} (use OpenCV's decoder)");
+                    }
+
+                    DecoderFallbackReason = $"FFmpeg's decoder not used for '{Input}': {reason}; decoding with OpenCV";
                 }
 
                 _capture = _options.DecoderThreads is { } threads
@@ -341,11 +381,13 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
         }
     }
 
-    private Frame NewFrame(long index, Mat image)
+    private Frame NewFrame(long index, object decoded)
     {
         var timestamp = IsLive ? _clock.GetElapsedTime(_started) : TimeSpan.FromSeconds(index / FramesPerSecond);
         Interlocked.Increment(ref _framesRead);
-        return new Frame(index, timestamp, image, Input, Kind == VideoInputKind.ImageFolder ? null : _recycle);
+        return decoded is YuvPicture picture
+            ? new Frame(index, timestamp, picture, Input, _rentImage, _recycle)
+            : new Frame(index, timestamp, (Mat)decoded, Input, Kind == VideoInputKind.ImageFolder ? null : _recycle);
     }
 
     /// <inheritdoc />
@@ -355,8 +397,11 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The frame at <paramref name="index"/>; null at the end or on damage, or, with <paramref name="skipped"/>, for an unreadable image of a folder.</summary>
-    private Mat? ReadFrame(long index, out bool skipped)
+    /// <summary>
+    /// The frame at <paramref name="index"/> (a BGR <see cref="Mat"/>, or a <see cref="YuvPicture"/> from FFmpeg's decoder); null at
+    /// the end or on damage, or, with <paramref name="skipped"/>, for an unreadable image of a folder.
+    /// </summary>
+    private object? ReadFrame(long index, out bool skipped)
     {
         skipped = false;
         if (Kind == VideoInputKind.ImageFolder)
@@ -378,13 +423,25 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
             return image;
         }
 
-        var frame = _freeImages.TryPop(out var free) ? free : new Mat();
-        if (_capture!.Read(frame) && !frame.Empty())
+        if (_decoder is { } decoder)
         {
-            return frame;
+            nint picture = decoder.Read();
+            if (picture != 0)
+            {
+                return new YuvPicture(picture, decoder.Width, decoder.Height, decoder.PixelFormat, _releasePicture);
+            }
+        }
+        else
+        {
+            var frame = _freeImages.TryPop(out var free) ? free : new Mat();
+            if (_capture!.Read(frame) && !frame.Empty())
+            {
+                return frame;
+            }
+
+            Recycle(frame);
         }
 
-        Recycle(frame);
         if (Kind == VideoInputKind.File && DeclaredFrameCount is { } declared && index < declared)
         {
             Error = new VideoSourceException(Input, $"video file '{Input}' is truncated or corrupt: decoding stopped after {index} of {declared} frames", index);
@@ -439,8 +496,15 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
 
         _capture?.Dispose();
         _capture = null;
+        _decoder?.Dispose(); // pictures still held by frames are freed as those frames are disposed
         DrainImages();
     }
+
+    /// <summary>An image of the frame size for a frame's BGR conversion: one given back by an earlier frame, else a new one.</summary>
+    private Mat RentImage() =>
+        _freeImages.TryPop(out var image) ? image : new Mat(FrameSize.Height, FrameSize.Width, MatType.CV_8UC3);
+
+    private void ReleasePicture(nint picture) => _decoder!.Release(picture);
 
     private void Recycle(Mat image)
     {

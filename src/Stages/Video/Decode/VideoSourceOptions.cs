@@ -79,6 +79,25 @@ public sealed class VideoSourceOptions
         }
     }
 
+    /// <summary>
+    /// The decoder for a video file. Image folders, cameras and stream URLs are always read with OpenCV.
+    /// </summary>
+    /// <value>The default is <see cref="VideoDecoder.Auto"/>: FFmpeg's decoder directly when the file passes its checks, else OpenCV's.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a <see cref="VideoDecoder"/>.</exception>
+    public VideoDecoder Decoder
+    {
+        get;
+        set
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Decoder), value, "not a decoder (Auto, FFmpeg, OpenCv)");
+            }
+
+            field = value;
+        }
+    }
+
     /// <summary>The most images <see cref="PreallocatedImages"/> may ask for: as many as a source keeps for reuse.</summary>
     public const int MaxPreallocatedImages = 16;
 

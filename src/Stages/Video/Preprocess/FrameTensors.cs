@@ -8,9 +8,15 @@ public static class FrameTensors
     [ThreadStatic]
     private static Mat? _boxed;
 
+    // A full-size BGR image per thread into which only the rows the resize reads are converted from a YUV picture.
+    [ThreadStatic]
+    private static Mat? _rows;
+
     /// <summary>
     /// Letterboxes a frame into the format's size (aspect ratio kept, centred, padded with black) and
     /// normalises it into a float tensor rented from a pool (the detector gives it back, see <see cref="TensorFrame.ReleaseTensor"/>).
+    /// A frame from <see cref="VideoDecoder.FFmpeg"/> whose image has not been read is letterboxed from its YUV picture,
+    /// converting only the rows the resize reads; the tensor is the same as from its image.
     /// </summary>
     /// <param name="frame">The frame.</param>
     /// <param name="format">The model's input format.</param>
@@ -21,8 +27,86 @@ public static class FrameTensors
         ArgumentNullException.ThrowIfNull(format);
         var transform = LetterboxTransform.Compute(frame.Width, frame.Height, format.Width, format.Height);
         var tensor = TensorBufferPool.Rent(format.Length);
-        Fill(frame.Image, transform, format, tensor);
+        if (frame.Picture is { } picture)
+        {
+            Fill(picture, transform, format, tensor); // FFmpeg's decoder: only the rows the resize reads become BGR
+        }
+        else
+        {
+            Fill(frame.Image, transform, format, tensor);
+        }
         return new TensorFrame(frame, tensor, transform, pooled: true);
+    }
+
+    /// <summary>
+    /// Letterboxes a YUV picture as <see cref="Fill(Mat, LetterboxTransform, TensorFormat, Span{float})"/> does its BGR
+    /// conversion: only the source rows that OpenCV's linear resize reads are converted (for 768×576 into 128×96, a third
+    /// of them), into a per-thread image, with the bytes the whole conversion would give them; the tensor is the same.
+    /// </summary>
+    internal static void Fill(Internal.YuvPicture picture, LetterboxTransform transform, TensorFormat format, Span<float> destination)
+    {
+        var rows = _rows;
+        if (rows is null || rows.Width != picture.Width || rows.Height != picture.Height)
+        {
+            rows?.Dispose();
+            rows = _rows = new Mat(picture.Height, picture.Width, MatType.CV_8UC3, Scalar.All(0));
+        }
+
+        foreach (var (first, count) in SourceRows(picture.Width, picture.Height, Math.Clamp(transform.ScaledWidth, 1, format.Width), Math.Clamp(transform.ScaledHeight, 1, format.Height)))
+        {
+            picture.Convert(rows, first, count);
+        }
+
+        Fill(rows, transform, format, destination);
+    }
+
+    /// <summary>
+    /// The source rows that <c>Cv2.Resize</c> with <see cref="InterpolationFlags.Linear"/> reads to make an image of
+    /// <paramref name="scaledWidth"/> × <paramref name="scaledHeight"/>, as runs (first row, count) widened to whole row
+    /// pairs (one chroma row each in 4:2:0). OpenCV's rule (resize.cpp): destination row <c>dy</c> reads rows
+    /// <c>floor((dy + 0.5) · scale − 0.5)</c> and the one below, clipped to the image; at 2:1 in both directions or 1:1
+    /// OpenCV takes another path (area averaging, a copy), which reads every row.
+    /// </summary>
+    internal static List<(int First, int Count)> SourceRows(int width, int height, int scaledWidth, int scaledHeight)
+    {
+        double inverseX = (double)scaledWidth / width, inverseY = (double)scaledHeight / height;
+        double scaleX = 1 / inverseX, scaleY = 1 / inverseY;
+        var runs = new List<(int First, int Count)>();
+        int pairs = (height + 1) / 2;
+        if ((width == scaledWidth && height == scaledHeight) || (Math.Abs(scaleX - 2) < double.Epsilon && Math.Abs(scaleY - 2) < double.Epsilon))
+        {
+            runs.Add((0, height));
+            return runs;
+        }
+
+        var needed = new bool[pairs];
+        for (int dy = 0; dy < scaledHeight; dy++)
+        {
+            int sy = (int)MathF.Floor((float)(((dy + 0.5) * scaleY) - 0.5));
+            foreach (int row in (ReadOnlySpan<int>)[sy, sy + 1])
+            {
+                needed[Math.Clamp(row, 0, height - 1) / 2] = true;
+            }
+        }
+
+        for (int pair = 0; pair < pairs; pair++)
+        {
+            if (!needed[pair])
+            {
+                continue;
+            }
+
+            int start = pair;
+            while (pair + 1 < pairs && needed[pair + 1])
+            {
+                pair++;
+            }
+
+            int first = start * 2;
+            runs.Add((first, Math.Min(height, (pair + 1) * 2) - first));
+        }
+
+        return runs;
     }
 
     /// <summary>Letterboxes a BGR image into <paramref name="destination"/> as the format says.</summary>
