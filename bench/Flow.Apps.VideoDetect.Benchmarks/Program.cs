@@ -11,7 +11,8 @@ using OpenCvSharp;
 //   sequential    : the loop a user would write: read → letterbox → detect → track, one frame at a time
 //   flow dop N    : VideoDetectJob (decode → preprocess ×N → batch → detect ×N sessions → track), no outputs; for the ONNX
 //                   detectors DOP 1 once more with 2 FFmpeg decoding threads, and the job's default ("flow auto": replicas
-//                   and decoding threads chosen from the measured cost of the first frames)
+//                   and decoding threads chosen from the measured cost of the first frames), and that default once more with
+//                   OpenCV's decoder (--decoder opencv; the default decodes with FFmpeg directly, session 9)
 //   cpu ms/frame  : process CPU time (all threads) per frame; cores = CPU time / wall time
 // Usage: dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- [--repeat 3] [--warmup 1] [--frames 300] [--hog-frames 40]
 //            [--cases gen-front,vtest-front,vtest-back,vtest-hog]
@@ -19,6 +20,7 @@ using OpenCvSharp;
 //        ... -- timeline <case> [--repeat 2]  (cores busy in 10 ms slices and CPU per thread name, Flow DOP 2 vs the loop)
 //        ... -- probe <case> [--repeat 3]     (ms per decoded frame of the first 12, and the replicas/threads the job chooses)
 //        ... -- batching <case> [--repeat 12] [--round-frames 96] (BlazeFace CPU ms/frame at batch 1, 2, 4, 8 with a batch-polymorphic copy of the model)
+//        ... -- decoders <case> [--repeat 6]  (OpenCV read + letterbox vs FFmpeg decode + letterbox from YUV rows: equality, CPU ms/frame)
 //        ... -- phases <case> [--repeat 3]    (the default against --dop 1: wall ms before the pipeline starts, the pipeline's ms, CPU ms)
 //        dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- accuracy [--frames 300]
 //        dotnet run -c Release --project bench/Flow.Apps.VideoDetect.Benchmarks -- report <case> [--dop 2] (the pipeline's end-of-run report)
@@ -454,6 +456,9 @@ void Measure(string input, string path, DetectorKind detector, int? maxFrames)
     {
         // The job's default for the ONNX detectors: replicas and decoding threads chosen from the measured first frames.
         variants = [.. variants, () => Measured(() => FlowRun(path, detector, maxFrames, null))];
+        // The same default with OpenCV's decoder (VideoCapture.Read, BGR conversion of every whole frame), as before
+        // session 9: the gain of decoding with FFmpeg directly and letterboxing from the YUV planes alone.
+        variants = [.. variants, () => Measured(() => FlowRun(path, detector, maxFrames, null, o => o.Decoder = VideoDecoder.OpenCv))];
     }
 
     for (int w = 0; w < warmup; w++)
@@ -490,6 +495,7 @@ void Measure(string input, string path, DetectorKind detector, int? maxFrames)
     if (!hog)
     {
         Row($"flow auto ({string.Join(", ", runs[6].Select(run => run.Choice).Distinct())})", medians[6]);
+        Row($"flow auto, --decoder opencv ({string.Join(", ", runs[7].Select(run => run.Choice).Distinct())})", medians[7]);
     }
 
     Console.WriteLine($"{input} {detector}: decode {decode.Fps:0.0} fps, sequential {sequential.Fps:0.0} / {sequentialDefault.Fps:0.0}, flow dop1 {flow1.Fps:0.0}, dop2 {flow2.Fps:0.0} ({DateTime.UtcNow:HH:mm:ss})");
@@ -498,11 +504,12 @@ void Measure(string input, string path, DetectorKind detector, int? maxFrames)
     Console.WriteLine($"  per round, × sequential: flow dop 1 {string.Join(" ", runs[3].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}; " +
         $"flow dop 2 {string.Join(" ", runs[4].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}; " +
         $"variant 5 {string.Join(" ", runs[5].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}" +
-        (hog ? string.Empty : $"; flow auto {string.Join(" ", runs[6].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}, % of decode-only {string.Join(" ", runs[6].Select((run, r) => $"{100 * run.Fps / runs[0][r].Fps:0}"))}"));
+        (hog ? string.Empty : $"; flow auto {string.Join(" ", runs[6].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}, % of decode-only {string.Join(" ", runs[6].Select((run, r) => $"{100 * run.Fps / runs[0][r].Fps:0}"))}" +
+            $"; flow auto --decoder opencv {string.Join(" ", runs[7].Select((run, r) => $"{run.Fps / runs[1][r].Fps:0.00}"))}"));
     // Every run in the order run (the spread behind each median): fps, cores busy, and for Flow the end-to-end p50/p99 ms.
     for (int v = 0; v < runs.Length; v++)
     {
-        Console.WriteLine($"  variant {v}: " + string.Join(", ", runs[v].Select(run => $"{run.Fps:0} fps/{run.Cores:0.00} cores" + (run.P50 is { } p50 ? $"/{p50:0.0}-{run.P99:0.0} ms" : string.Empty) + (run.Choice is { } c && v == 6 ? $" [{c}]" : string.Empty))));
+        Console.WriteLine($"  variant {v}: " + string.Join(", ", runs[v].Select(run => $"{run.Fps:0} fps/{run.Cores:0.00} cores" + (run.P50 is { } p50 ? $"/{p50:0.0}-{run.P99:0.0} ms" : string.Empty) + (run.Choice is { } c && v >= 6 ? $" [{c}]" : string.Empty))));
     }
 
 }
