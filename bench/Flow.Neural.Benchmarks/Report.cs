@@ -147,7 +147,7 @@ internal static class Report
                 string[] names = ["single-worker trainer", "single-worker trainer on the whole batch", $"single-worker trainer in the 2-worker trainer's {parallelChunks} chunks ({batch / parallelChunks} rows)"];
                 int best = Enumerable.Range(2, 3).MinBy(i => Median(r[i]));
                 double t2 = Median(r[5]);
-                Line(o, $"Data-parallel CNN training, batch {batch}: 2 workers {batch / t2:F0} samples/s = {Median(r[best]) / t2:F2}x against the best 1-worker variant ({names[best - 2]}, {batch / Median(r[best]):F0} samples/s); {Paired(r, best, 5)}; FMA loop 2 vs 1 core in the same rounds {Paired(r, 0, 1, workRatio: 2)}");
+                Line(o, $"Data-parallel CNN training, batch {batch}: 2 workers {batch / t2:F0} samples/s = {Median(r[best]) / t2:F2}x against the best 1-worker variant ({names[best - 2]}, {batch / Median(r[best]):F0} samples/s); {Paired(r, best, 5)}; FMA loop 2 vs 1 core in the same rounds {Paired(r, 0, 1, workRatio: 2)}, 1 core {Median(r[0]) * 1000:F3} ms per call");
                 // Not the headline: the same ratio over only the rounds in which the FMA loop scaled at least 1.9x (the host gave
                 // both vCPUs at that moment), to tell the code's loss from the host's.
                 var twoCoreRounds = Enumerable.Range(0, r[0].Count).Where(i => 2 * r[0][i] / r[1][i] >= 1.9).ToList();
@@ -158,6 +158,7 @@ internal static class Report
                 if (inRotation.Trace)
                 {
                     string path = Path.Combine(Path.GetTempPath(), $"dptrace-{DateTime.UtcNow:HHmmss}-b{batch}.txt");
+                    inRotation.EndRounds();
                     inRotation.WriteTrace(path, r, best);
                     Line(o, $"  per-step trace of the 2-worker steps: {path}; each sample's first step against its later steps, median ms: 1-worker trainer (rule) {singleClock}; 1-worker in the same chunks {chunkedClock}; 2 workers {parallelClock}");
                 }
@@ -579,7 +580,7 @@ internal static class Report
 
     /// <summary>One 2-worker step of the trace: Stopwatch timestamps (worker 0 / the last worker's chunk start and end, the chunk join, the update
     /// fork, each worker's update start and end, the update join, the step's end) and spans (each worker's dW GEMMs and copies to the other replicas), in ticks.</summary>
-    private sealed record TracedStep(int Round, long Start, long[] Stamps, int Chunks0, int Chunks1, int Collections, long[] Spans);
+    private sealed record TracedStep(int Round, long Start, long[] Stamps, int Chunks0, int Chunks1, int Collections, long[] Spans, int[] Processors);
 
     /// <summary>Times a rotation variant's steps, the first step of each sample (each round) apart from the later ones.</summary>
     private sealed class FirstStepClock(RotationSteps rounds)
@@ -618,7 +619,56 @@ internal static class Report
         /// <summary>Gets whether every step is recorded for <see cref="WriteTrace"/>.</summary>
         internal bool Trace => trace;
 
-        internal void StartRound(int round) => _round = round;
+        /// <summary>Per round (trace only): the main thread's and the helper's run-queue wait and time slices over the round's 2-worker sample
+        /// (from the Linux schedstat of each thread), to tell a worker that waited behind another task of this machine from a slow core.</summary>
+        private readonly Dictionary<int, long[]> _schedule = [];
+        private long[]? _scheduleAtSample;
+        private int _scheduleRound = -1;
+
+        internal void StartRound(int round)
+        {
+            CloseScheduleSample();
+            _round = round;
+        }
+
+        /// <summary>Ends the last round's schedule figures (trace only).</summary>
+        internal void EndRounds() => CloseScheduleSample();
+
+        private void CloseScheduleSample()
+        {
+            if (_scheduleAtSample is { } before && ScheduleNow() is { } after)
+            {
+                _schedule[_scheduleRound] = [.. after.Zip(before, (a, b) => a - b)];
+            }
+
+            _scheduleAtSample = null;
+        }
+
+        /// <summary>The main thread's and the first helper's schedstat (ns on a processor, ns waiting on a run queue, slices), or null off Linux.</summary>
+        private static long[]? ScheduleNow()
+        {
+            try
+            {
+                s_helperSchedule ??= Directory.GetDirectories("/proc/self/task").Select(d => Path.Combine(d, "schedstat"))
+                    .FirstOrDefault(f => File.ReadAllText(Path.Combine(Path.GetDirectoryName(f)!, "comm")).StartsWith("Flow.Neural wor", StringComparison.Ordinal));
+                if (s_helperSchedule is null)
+                {
+                    return null;
+                }
+
+                return [.. File.ReadAllText("/proc/thread-self/schedstat").Split(' ').Concat(File.ReadAllText(s_helperSchedule).Split(' ')).Select(long.Parse)];
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        private static string? s_helperSchedule;
 
         /// <summary>Gets the rotation's current round (−1 before the timed rounds).</summary>
         internal int Round => _round;
@@ -628,17 +678,20 @@ internal static class Report
         internal void WriteTrace(string path, List<double>[] r, int best)
         {
             using var w = new StreamWriter(path);
-            w.WriteLine("# per step, ms from the step's start: fork->w0/w1 chunk start; w0/w1 chunk end; chunks w0/w1; chunk join; update fork; w0/w1 update start; w0/w1 update end; update join; step end; gen0 GCs during the step; ms in the update phase's dense dW GEMMs w0/w1 and copying each worker's updated slices to the other replica w0/w1");
+            w.WriteLine("# per step, ms from the step's start: fork->w0/w1 chunk start; w0/w1 chunk end; chunks w0/w1; chunk join; update fork; w0/w1 update start; w0/w1 update end; update join; step end; gen0 GCs during the step; ms in the update phase's dense dW GEMMs w0/w1 and copying each worker's updated slices to the other replica w0/w1; the processor w0/w1 began its chunks on, then its update on (sched_getcpu)");
             int step = 0;
             for (int round = 0; round < r[0].Count; round++)
             {
-                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: FMA 2v1 {2 * r[0][round] / r[1][round]:F3}; 2 workers against the best 1-worker variant {r[best][round] / r[5][round]:F3} (1-worker {r[best][round] * 1000:F3} ms, 2-worker {r[5][round] * 1000:F3} ms)"));
+                string schedule = _schedule.TryGetValue(round, out long[]? d)
+                    ? string.Create(CultureInfo.InvariantCulture, $"; over the 2-worker sample, main thread ran {d[0] / 1e6:F2} ms, waited {d[1] / 1e6:F3} ms on a run queue, {d[2]} slices; helper ran {d[3] / 1e6:F2} ms, waited {d[4] / 1e6:F3} ms, {d[5]} slices")
+                    : string.Empty;
+                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: FMA 2v1 {2 * r[0][round] / r[1][round]:F3}; 2 workers against the best 1-worker variant {r[best][round] / r[5][round]:F3} (1-worker {r[best][round] * 1000:F3} ms, 2-worker {r[5][round] * 1000:F3} ms){schedule}"));
                 for (; step < _trace.Count && _trace[step].Round == round; step++)
                 {
                     TracedStep s = _trace[step];
                     string At(int i) => Ms(s.Stamps[i] - s.Start).ToString("F3", CultureInfo.InvariantCulture);
                     string Span(int i) => Ms(s.Spans[i]).ToString("F3", CultureInfo.InvariantCulture);
-                    w.WriteLine($"{round} start {At(0)}/{At(1)} cend {At(2)}/{At(3)} chunks {s.Chunks0}/{s.Chunks1} cjoin {At(4)} ufork {At(5)} ustart {At(6)}/{At(7)} uend {At(8)}/{At(9)} ujoin {At(10)} end {At(11)} gc {s.Collections} gemm {Span(0)}/{Span(1)} copy {Span(2)}/{Span(3)}");
+                    w.WriteLine($"{round} start {At(0)}/{At(1)} cend {At(2)}/{At(3)} chunks {s.Chunks0}/{s.Chunks1} cjoin {At(4)} ufork {At(5)} ustart {At(6)}/{At(7)} uend {At(8)}/{At(9)} ujoin {At(10)} end {At(11)} gc {s.Collections} gemm {Span(0)}/{Span(1)} copy {Span(2)}/{Span(3)} cpu {s.Processors[0]}/{s.Processors[1]} {s.Processors[2]}/{s.Processors[3]}");
                 }
             }
         }
@@ -655,6 +708,12 @@ internal static class Report
 
         internal void Step(DataParallelTrainer trainer, Tensor x, Tensor y)
         {
+            if (trace && _round >= 0 && _scheduleRound != _round)
+            {
+                _scheduleRound = _round;
+                _scheduleAtSample = ScheduleNow();
+            }
+
             int gc = trace ? GC.CollectionCount(0) : 0;
             long start = Stopwatch.GetTimestamp();
             trainer.TrainStep(x, y);
@@ -675,7 +734,8 @@ internal static class Report
                     t.Chunks[0],
                     t.Chunks[^1],
                     GC.CollectionCount(0) - gc,
-                    [t.UpdateGemm[0], t.UpdateGemm[^1], t.Copy[0], t.Copy[^1]]));
+                    [t.UpdateGemm[0], t.UpdateGemm[^1], t.Copy[0], t.Copy[^1]],
+                    [t.ComputeProcessor[0], t.ComputeProcessor[^1], t.UpdateProcessor[0], t.UpdateProcessor[^1]]));
             }
 
             _step.Add(Ms(ticks));

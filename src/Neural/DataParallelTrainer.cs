@@ -39,6 +39,10 @@ public sealed class DataParallelTrainer : IBatchTrainer
     /// <summary>The reduce, update and broadcast of a worker's slice go this many floats (16 KiB) at a time.</summary>
     private const int UpdateBlock = 4096;
 
+    /// <summary>How long the worker team's helpers stay awake after a step, waiting for the next one (as Intel's and LLVM's OpenMP
+    /// runtimes keep idle threads spinning 200 ms, KMP_BLOCKTIME), so consecutive steps find them on their processors.</summary>
+    internal static readonly TimeSpan KeepWarmTime = TimeSpan.FromMilliseconds(200);
+
     private readonly Sequential[] _replicas;
     private readonly Optimizer _optimizer;
     private readonly Loss _loss;
@@ -238,6 +242,12 @@ public sealed class DataParallelTrainer : IBatchTrainer
         {
             _replicatedVersions[p] = _replicas[0].Parameters[p].Version;
         }
+        if (k > 1)
+        {
+            // The next step's forks find the helpers awake even if the caller does other work in between (loads the next batch).
+            WorkerTeam.Shared.KeepWarm(KeepWarmTime);
+        }
+
         long t2 = Stopwatch.GetTimestamp();
         times.ComputeWall = t1 - t0;
         times.UpdateWall = t2 - t1;
@@ -286,6 +296,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
     private void ComputeChunks(int worker)
     {
         long start = Stopwatch.GetTimestamp();
+        int processor = CurrentProcessor.Id;
         int k = _replicas.Length;
         int chunks = _stepChunks;
         int done = 0;
@@ -333,6 +344,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
 
         long end = Stopwatch.GetTimestamp();
         LastStepTimes.ComputeStart[worker] = start;
+        LastStepTimes.ComputeProcessor[worker] = processor;
         LastStepTimes.ComputeEnd[worker] = end;
         LastStepTimes.Compute[worker] = end - start;
         LastStepTimes.Chunks[worker] = done;
@@ -366,6 +378,7 @@ public sealed class DataParallelTrainer : IBatchTrainer
     private void UpdateOwnedSlices(int owner)
     {
         long start = Stopwatch.GetTimestamp();
+        LastStepTimes.UpdateProcessor[owner] = CurrentProcessor.Id;
         if (_stepReduces)
         {
             LastStepTimes.UpdateGemm[owner] = 0;

@@ -192,6 +192,20 @@ public class DataParallelTrainerTests
     }
 
     [Fact]
+    public void TrainStep_TwoReplicas_KeepsTheSharedTeamWarmForTheNextStep()
+    {
+        var trainer = new DataParallelTrainer(Models.SmallCnn(), Losses.SoftmaxCrossEntropy(), () => Optimizers.Sgd(LearningRateSchedule.Constant(0.05f)), 2);
+        Tensor x = TestData.Random(1400, 16, 1, 8, 8);
+        Tensor y = TestData.OneHot(1401, 16, 4);
+        long before = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        trainer.TrainStep(x, y);
+
+        long warmTicks = (long)(DataParallelTrainer.KeepWarmTime.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        Assert.True(WorkerTeam.Shared.WarmUntil >= before + warmTicks, "the step did not keep the worker team warm");
+    }
+
+    [Fact]
     public void TrainStep_ChunksFail_ThrowsTheLossErrorAndTheNextStepTrains()
     {
         // Every chunk fails (targets of the wrong width): the loss's error surfaces, no parameter is updated, and every

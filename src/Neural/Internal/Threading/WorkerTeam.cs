@@ -14,7 +14,8 @@ namespace Flow.Neural.Internal.Threading;
 /// VM tens of microseconds, at times far more) before the second core starts, and a part that
 /// blocks on another (a pipeline stage) may wait for the pool to inject a thread. The helpers here
 /// are dedicated threads that, after finishing a part, spin (for <see cref="SpinTime"/> by default) waiting for
-/// the next one (back-to-back layers and steps start at once), then sleep until woken.
+/// the next one (back-to-back layers and steps start at once), then sleep until woken, or, while a caller keeps the team
+/// warm (<see cref="KeepWarm"/>: the data-parallel trainer between its steps), go on waiting awake, yielding between looks.
 /// </para>
 /// <para>
 /// One team (<see cref="Shared"/>) serves the process's kernels and trainers; a call made while it is
@@ -35,12 +36,50 @@ internal sealed class WorkerTeam
     private readonly List<Helper> _helpers = [];
     private int _inUse;
 
+    /// <summary>The <see cref="Stopwatch"/> timestamp until which idle helpers stay awake (see <see cref="KeepWarm"/>).</summary>
+    private long _warmUntil;
+
     /// <summary>Creates a team; its helper threads start on first use.</summary>
     /// <param name="spinTime">How long idle helpers (and a caller waiting for them) spin before sleeping; <see cref="SpinTime"/> when null.</param>
     internal WorkerTeam(TimeSpan? spinTime = null)
     {
         _spinTicks = (long)((spinTime ?? SpinTime).TotalSeconds * Stopwatch.Frequency);
     }
+
+    /// <summary>
+    /// Keeps idle helpers awake for <paramref name="duration"/> from now (or longer, if an earlier call asked for longer): after
+    /// their spin they go on waiting for work with <see cref="Thread.Yield"/> between looks instead of sleeping, so a caller that
+    /// forks again within that time (the next training step) finds its helpers on their processors.
+    /// </summary>
+    /// <param name="duration">How long from now idle helpers stay awake.</param>
+    /// <remarks>A sleeping helper's virtual processor goes idle, and the host of a virtual machine may then run it elsewhere or
+    /// share its core when it wakes: on the benchmark VM, samples of data-parallel steps after the helper had slept ~0.1 s had
+    /// rounds with the helper's chunks ≥ 15 % slower than the caller's several times as often as when it had stayed awake
+    /// (NEURAL.md Run S). Yielding lets any other runnable thread of the machine have the processor.</remarks>
+    internal void KeepWarm(TimeSpan duration)
+    {
+        long until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        long current = Volatile.Read(ref _warmUntil);
+        while (until > current)
+        {
+            long seen = Interlocked.CompareExchange(ref _warmUntil, until, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    /// <summary>Gets the <see cref="Stopwatch"/> timestamp until which idle helpers stay awake (0 before any <see cref="KeepWarm"/>).</summary>
+    internal long WarmUntil => Interlocked.Read(ref _warmUntil);
+
+    /// <summary>Gets how many times the helpers yielded while waiting for work in a warm period (see <see cref="KeepWarm"/>), all helpers together.</summary>
+    internal long HelperYields => Snapshot().Sum(h => h.Yields);
+
+    /// <summary>Gets how many times the helpers went to sleep waiting for work, all helpers together.</summary>
+    internal long HelperSleeps => Snapshot().Sum(h => h.Sleeps);
 
     /// <summary>Gets the team shared by the kernels and trainers of this process.</summary>
     internal static WorkerTeam Shared { get; } = new();
@@ -74,7 +113,10 @@ internal sealed class WorkerTeam
         {
             while (_helpers.Count < count - 1)
             {
-                _helpers.Add(new Helper(_helpers.Count + 1, _spinTicks));
+                lock (_helpers)
+                {
+                    _helpers.Add(new Helper(this, _helpers.Count + 1, _spinTicks));
+                }
             }
 
             for (int i = 1; i < count; i++)
@@ -144,15 +186,33 @@ internal sealed class WorkerTeam
         }
     }
 
-    /// <summary>Waits until <paramref name="condition"/> holds: spins up to <paramref name="spinTicks"/>, then sleeps on <paramref name="wake"/> (protocol: see <see cref="Helper"/>).</summary>
-    private static void SpinThenSleep(Func<bool> condition, ref int sleeping, SemaphoreSlim wake, long spinTicks)
+    /// <summary>The helpers created so far (a copy: <see cref="TryRun"/> may add helpers meanwhile).</summary>
+    private Helper[] Snapshot()
+    {
+        lock (_helpers)
+        {
+            return [.. _helpers];
+        }
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds: spins up to <paramref name="spinTicks"/>, then (until the timestamp
+    /// <paramref name="warmUntil"/>, if later) yields between looks, then sleeps on <paramref name="wake"/> (protocol: see <see cref="Helper"/>).</summary>
+    private static void SpinThenSleep(Func<bool> condition, ref int sleeping, SemaphoreSlim wake, long spinTicks, ref long warmUntil, ref long yields, ref long sleeps)
     {
         long until = Stopwatch.GetTimestamp() + spinTicks;
         while (!condition())
         {
-            if (Stopwatch.GetTimestamp() < until)
+            long now = Stopwatch.GetTimestamp();
+            if (now < until)
             {
                 Thread.SpinWait(20);
+                continue;
+            }
+
+            if (now < Volatile.Read(ref warmUntil))
+            {
+                Thread.Yield();
+                Interlocked.Increment(ref yields);
                 continue;
             }
 
@@ -169,6 +229,7 @@ internal sealed class WorkerTeam
                 // The other side took the flag and will release: consume that release.
             }
 
+            Interlocked.Increment(ref sleeps);
             wake.Wait();
         }
     }
@@ -190,6 +251,7 @@ internal sealed class WorkerTeam
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Helpers live as long as the process; a SemaphoreSlim whose wait handle is never read holds no OS handle.")]
     private sealed class Helper
     {
+        private readonly WorkerTeam _team;
         private readonly int _index;
         private readonly long _spinTicks;
         private readonly SemaphoreSlim _workWake = new(0);
@@ -202,9 +264,12 @@ internal sealed class WorkerTeam
         private int _completed;
         private int _helperSleeping;
         private int _callerSleeping;
+        private long _yields;
+        private long _sleeps;
 
-        internal Helper(int index, long spinTicks)
+        internal Helper(WorkerTeam team, int index, long spinTicks)
         {
+            _team = team;
             _index = index;
             _spinTicks = spinTicks;
             _hasWork = () => Volatile.Read(ref _posted) != Volatile.Read(ref _completed);
@@ -212,6 +277,12 @@ internal sealed class WorkerTeam
             var thread = new Thread(Loop) { IsBackground = true, Name = $"Flow.Neural worker {index}" };
             thread.Start();
         }
+
+        /// <summary>Gets how many times this helper yielded while waiting for work in a warm period.</summary>
+        internal long Yields => Interlocked.Read(ref _yields);
+
+        /// <summary>Gets how many times this helper went to sleep waiting for work.</summary>
+        internal long Sleeps => Interlocked.Read(ref _sleeps);
 
         internal void Post(Action<int> body)
         {
@@ -224,7 +295,8 @@ internal sealed class WorkerTeam
         internal Exception? WaitDone()
         {
             // The caller usually finishes its own part at about the same time, so it spins as long as a helper does.
-            SpinThenSleep(_isDone, ref _callerSleeping, _doneWake, _spinTicks);
+            long notWarm = 0, yields = 0, sleeps = 0;
+            SpinThenSleep(_isDone, ref _callerSleeping, _doneWake, _spinTicks, ref notWarm, ref yields, ref sleeps);
             _body = null;
             return _failure;
         }
@@ -233,7 +305,7 @@ internal sealed class WorkerTeam
         {
             while (true)
             {
-                SpinThenSleep(_hasWork, ref _helperSleeping, _workWake, _spinTicks);
+                SpinThenSleep(_hasWork, ref _helperSleeping, _workWake, _spinTicks, ref _team._warmUntil, ref _yields, ref _sleeps);
                 try
                 {
                     _body!(_index);

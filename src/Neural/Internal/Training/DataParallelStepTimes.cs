@@ -18,7 +18,15 @@ internal sealed class DataParallelStepTimes
         UpdateEnd = new long[workers];
         UpdateGemm = new long[workers];
         Copy = new long[workers];
+        ComputeProcessor = new int[workers];
+        UpdateProcessor = new int[workers];
     }
+
+    /// <summary>Gets the processor each worker began its chunks on (<see cref="CurrentProcessor.Id"/> when it began; the thread may move).</summary>
+    internal int[] ComputeProcessor { get; }
+
+    /// <summary>Gets the processor each worker began its slices of the update phase on (a hint, as <see cref="ComputeProcessor"/>).</summary>
+    internal int[] UpdateProcessor { get; }
 
     /// <summary>Gets each worker's time in the deferred weight gradients' GEMMs of the update phase (part of <see cref="Update"/>).</summary>
     internal long[] UpdateGemm { get; }

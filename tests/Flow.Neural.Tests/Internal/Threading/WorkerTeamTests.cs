@@ -138,4 +138,56 @@ public class WorkerTeamTests
         // Parts 0, 1 and 2 add 1, 2 and 3: 6 per call.
         Assert.Equal(6L * 500, Interlocked.Read(ref total));
     }
+
+    [Fact]
+    public void KeepWarm_IdleHelpersWaitAwakeYieldingAndRunTheNextPartsWithoutSleeping()
+    {
+        // No spin at all: without a warm period a helper would sleep as soon as its part is done.
+        var team = new WorkerTeam(TimeSpan.Zero);
+        team.KeepWarm(TimeSpan.FromHours(1));
+        long total = 0;
+
+        Assert.True(team.TryRun(2, i => Interlocked.Add(ref total, i + 1)));
+        Assert.True(SpinWait.SpinUntil(() => team.HelperYields >= 1000, TimeSpan.FromSeconds(30)), "the idle helper did not wait by yielding");
+        for (int call = 0; call < 100; call++)
+        {
+            Assert.True(team.TryRun(2, i => Interlocked.Add(ref total, i + 1)));
+        }
+
+        Assert.Equal(3L * 101, Interlocked.Read(ref total));
+        Assert.Equal(0, team.HelperSleeps);
+    }
+
+    [Fact]
+    public void KeepWarm_NotCalledOrExpired_IdleHelpersSleepAndWakeForTheNextPart()
+    {
+        var cold = new WorkerTeam(TimeSpan.Zero);
+        var expiring = new WorkerTeam(TimeSpan.Zero);
+        expiring.KeepWarm(TimeSpan.FromMilliseconds(20));
+        long total = 0;
+
+        foreach (WorkerTeam team in (WorkerTeam[])[cold, expiring])
+        {
+            Assert.True(team.TryRun(2, i => Interlocked.Add(ref total, i + 1)));
+            Assert.True(SpinWait.SpinUntil(() => team.HelperSleeps >= 1, TimeSpan.FromSeconds(30)), "the idle helper did not sleep");
+            Assert.True(team.TryRun(2, i => Interlocked.Add(ref total, i + 1)));
+        }
+
+        Assert.Equal(3L * 4, Interlocked.Read(ref total));
+        Assert.Equal(0, cold.HelperYields);
+    }
+
+    [Fact]
+    public void KeepWarm_ShorterAfterLonger_KeepsTheLongerPeriod()
+    {
+        var team = new WorkerTeam();
+        Assert.Equal(0, team.WarmUntil);
+
+        team.KeepWarm(TimeSpan.FromHours(1));
+        long longer = team.WarmUntil;
+        team.KeepWarm(TimeSpan.FromMilliseconds(1));
+
+        Assert.True(longer > System.Diagnostics.Stopwatch.GetTimestamp());
+        Assert.Equal(longer, team.WarmUntil);
+    }
 }
