@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Flow.Stages.Video;
 
 namespace Flow.Apps.VideoDetect.Tests;
 
@@ -123,7 +124,7 @@ public class VideoCommandLineTests
     public void Bind_CommandLine_MapsEveryOption()
     {
         var root = new RootCommand { VideoCommands.Create() };
-        var parsed = root.Parse(["video", "clip.avi", "-d", "hog", "--dop", "3", "--batch", "4", "--max-frames", "9", "-o", "a.mp4", "--json", "a.jsonl", "--snapshots", "snaps", "--decoder-threads", "2", "-q"]);
+        var parsed = root.Parse(["video", "clip.avi", "-d", "hog", "--dop", "3", "--batch", "4", "--max-frames", "9", "-o", "a.mp4", "--json", "a.jsonl", "--snapshots", "snaps", "--decoder-threads", "2", "--decoder", "opencv", "-q"]);
         Assert.Empty(parsed.Errors);
         var options = VideoCommandLine.Bind(parsed);
         Assert.Equal("clip.avi", options.Input);
@@ -135,7 +136,49 @@ public class VideoCommandLineTests
         Assert.Equal("a.jsonl", options.JsonOutput);
         Assert.Equal("snaps", options.SnapshotDirectory);
         Assert.Equal(2, options.DecoderThreads);
+        Assert.Equal(VideoDecoder.OpenCv, options.Decoder);
         Assert.Equal(Flow.Pipeline.LiveViewMode.ReportOnly, options.View);
+    }
+
+    [Theory]
+    [InlineData(null, VideoDecoder.Auto)]
+    [InlineData("auto", VideoDecoder.Auto)]
+    [InlineData("FFmpeg", VideoDecoder.FFmpeg)]
+    [InlineData("opencv", VideoDecoder.OpenCv)]
+    public void Bind_Decoder_ParsesTheName(string? name, VideoDecoder expected)
+    {
+        var root = new RootCommand { VideoCommands.Create() };
+        var options = VideoCommandLine.Bind(root.Parse(name is null ? ["video", "clip.avi"] : ["video", "clip.avi", "--decoder", name]));
+        Assert.Equal(expected, options.Decoder);
+    }
+
+    [Fact]
+    public void Bind_UnknownDecoder_ThrowsNamingTheValidOnes()
+    {
+        var root = new RootCommand { VideoCommands.Create() };
+        var error = Assert.Throws<ArgumentException>(() => VideoCommandLine.Bind(root.Parse(["video", "clip.avi", "--decoder", "gstreamer"])));
+        Assert.StartsWith("unknown decoder 'gstreamer' (auto, ffmpeg or opencv)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_FileFFmpegsDecoderDoesNotTake_DecodesWithOpenCvAndSaysWhyInOneLine()
+    {
+        string folder = TestClips.NewFolder();
+        string clip = Path.Combine(folder, "odd.avi");
+        using (var writer = new OpenCvSharp.VideoWriter(clip, OpenCvSharp.FourCC.MJPG, 10, new OpenCvSharp.Size(100, 60)))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                using var image = new OpenCvSharp.Mat(60, 100, OpenCvSharp.MatType.CV_8UC3, OpenCvSharp.Scalar.All(40 * i));
+                writer.Write(image);
+            }
+        }
+
+        var (code, output, error) = await RunAsync(new VideoDetectOptions { Input = clip });
+
+        Assert.Equal(0, code);
+        Assert.Equal($"flow video: FFmpeg's decoder not used for '{clip}': its size 100x60 is not a multiple of 16 wide and 2 high; decoding with OpenCV", error);
+        Assert.Contains("video: 3 frames out of 3 read", output, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -27,10 +27,11 @@ public class VideoDetectJobTests
     }
 
     [Theory]
-    [InlineData(2, 1, null)]
-    [InlineData(4, 3, null)]
-    [InlineData(1, 1, 2)] // the setting chosen for a decoding-bound input on 2 cores: FFmpeg's frame threads must not change a pixel
-    public async Task BlazeFace_GeneratedClip_SameDetectionsAndTrackIdsAsTheSequentialLoop(int dop, int batch, int? decoderThreads)
+    [InlineData(2, 1, null, VideoDecoder.Auto)]
+    [InlineData(4, 3, null, VideoDecoder.Auto)]
+    [InlineData(1, 1, 2, VideoDecoder.Auto)] // the setting chosen for a decoding-bound input on 2 cores: FFmpeg's frame threads must not change a pixel
+    [InlineData(2, 1, null, VideoDecoder.OpenCv)]
+    public async Task BlazeFace_GeneratedClip_SameDetectionsAndTrackIdsAsTheSequentialLoop(int dop, int batch, int? decoderThreads, VideoDecoder decoder)
     {
         // The loop a user would write, with the same detector and tracker: pooled tensors, recycled decode
         // images and bound ONNX Runtime buffers in the pipeline must not change a single box.
@@ -43,8 +44,12 @@ public class VideoDetectJobTests
             DegreeOfParallelism = dop,
             BatchSize = batch,
             DecoderThreads = decoderThreads,
+            Decoder = decoder,
         }).RunAsync(null, default);
 
+        // The loop decodes with OpenCV; the pipeline by default with FFmpeg directly, letterboxing from the YUV planes.
+        Assert.Equal(decoder == VideoDecoder.Auto ? VideoDecoder.FFmpeg : VideoDecoder.OpenCv, result.Decoder);
+        Assert.Null(result.DecoderFallbackReason);
         Assert.Equal(24, expected.Count);
         Assert.Equal(dop + 1, result.Pipeline["detect"].BoundedCapacity); // a file: one frame more than replicas, so out-of-order results do not stall a replica
         Assert.Equal("set", result.Parallelism.Reason);
@@ -72,6 +77,7 @@ public class VideoDetectJobTests
         var result = await new VideoDetectJob(new VideoDetectOptions { Input = clip.VideoPath, BatchSize = batch }).RunAsync(null, default);
 
         var choice = result.Parallelism;
+        Assert.Equal(VideoDecoder.FFmpeg, result.Decoder); // the frames measured ahead were decoded by it, too
         Assert.True(choice.Measured, choice.ToString());
         Assert.Equal(choice.DegreeOfParallelism, result.Pipeline["detect"].MaxDegreeOfParallelism);
         Assert.Equal(choice.DegreeOfParallelism, result.Pipeline["preprocess"].MaxDegreeOfParallelism);
@@ -133,6 +139,7 @@ public class VideoDetectJobTests
         }).RunAsync(null, default);
 
         Assert.Equal(4, result.Frames.Count);
+        Assert.Equal(VideoDecoder.OpenCv, result.Decoder); // HOG needs every frame in BGR: the default decoder is OpenCV's
         Assert.Equal(2, result.Pipeline["detect"].BoundedCapacity); // a slow detector holds only the frames in work (DOP 2)
         Assert.True(result.Detections > 0);
         Assert.All(result.Frames.SelectMany(f => f.Detections), d => Assert.Equal("person", d.Label));
@@ -228,6 +235,66 @@ public class VideoDetectJobTests
     }
 
     /// <summary>The loop a user would write: one Mat read into again and again, letterbox, BlazeFace front-128, track.</summary>
+    [Fact]
+    public async Task BlazeFace_AnnotatedVideo_FramesConvertedFromFFmpegsPicturesAreWrittenAsWithOpenCvsDecoder()
+    {
+        // The sink draws on Frame.Image, which FFmpeg's decoder converts from the YUV picture only when it is read.
+        string folder = TestClips.NewFolder();
+        var written = new Dictionary<VideoDecoder, List<byte[]>>();
+        foreach (var decoder in new[] { VideoDecoder.FFmpeg, VideoDecoder.OpenCv })
+        {
+            string video = Path.Combine(folder, $"{decoder}.avi");
+            var result = await new VideoDetectJob(new VideoDetectOptions { Input = TestClips.Faces24.VideoPath, Decoder = decoder, VideoOutput = video }).RunAsync(null, default);
+            Assert.Equal(decoder, result.Decoder);
+            Assert.True(result.Detections >= 60, "boxes are drawn on most frames");
+            written[decoder] = ReadFrames(video);
+        }
+
+        Assert.Equal(24, written[VideoDecoder.FFmpeg].Count);
+        Assert.Equal(24, written[VideoDecoder.OpenCv].Count);
+        for (int i = 0; i < 24; i++)
+        {
+            Assert.True(written[VideoDecoder.OpenCv][i].AsSpan().SequenceEqual(written[VideoDecoder.FFmpeg][i]), $"frame {i} of the annotated videos differs");
+        }
+    }
+
+    [Fact]
+    public async Task Decoders_GeneratedClip_FFmpegsFramesAreOpenCvsByteForByte()
+    {
+        string path = TestClips.Faces24.VideoPath;
+        var expected = ReadFrames(path);
+        using var source = VideoSource.FromFile(path, new VideoSourceOptions { Decoder = VideoDecoder.FFmpeg });
+        await source.OpenAsync(new Flow.Pipeline.StageContext("decode"), default);
+        var actual = new List<byte[]>();
+        await foreach (var frame in source.ReadAsync(default))
+        {
+            using (frame)
+            {
+                actual.Add(frame.Image.AsSpan<byte>().ToArray());
+            }
+        }
+
+        Assert.Equal(24, actual.Count);
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.True(expected[i].AsSpan().SequenceEqual(actual[i]), $"frame {i}: the BGR bytes differ");
+        }
+    }
+
+    private static List<byte[]> ReadFrames(string video)
+    {
+        var frames = new List<byte[]>();
+        using var capture = new OpenCvSharp.VideoCapture(video, OpenCvSharp.VideoCaptureAPIs.FFMPEG);
+        using var image = new OpenCvSharp.Mat();
+        while (capture.Read(image) && !image.Empty())
+        {
+            frames.Add(image.AsSpan<byte>().ToArray());
+        }
+
+        return frames;
+    }
+
     private static async Task<List<IReadOnlyList<Detection>>> SequentialLoopAsync(string path)
     {
         var options = new BlazeFaceOptions { ModelPath = VideoAssets.BlazeFaceModel(back: false) };

@@ -1,3 +1,5 @@
+using Flow.Stages.Video;
+
 namespace Flow.Apps.VideoDetect.Tests;
 
 public class VideoDetectOptionsTests
@@ -40,6 +42,21 @@ public class VideoDetectOptionsTests
         Assert.Equal(0.5f, options.ScoreThreshold);
         Assert.Null(options.MaxFrames);
         Assert.Null(options.DecoderThreads);
+        Assert.Equal(VideoDecoder.Auto, options.Decoder);
+    }
+
+    [Theory]
+    [InlineData(VideoDecoder.Auto, DetectorKind.BlazeFaceFront, VideoDecoder.Auto)] // tensors: FFmpeg's decoder when the file passes its checks
+    [InlineData(VideoDecoder.Auto, DetectorKind.Onnx, VideoDecoder.Auto)]
+    [InlineData(VideoDecoder.Auto, DetectorKind.Hog, VideoDecoder.OpenCv)]          // every frame needed in BGR
+    [InlineData(VideoDecoder.Auto, DetectorKind.Haar, VideoDecoder.OpenCv)]
+    [InlineData(VideoDecoder.FFmpeg, DetectorKind.Hog, VideoDecoder.FFmpeg)]        // an explicit choice wins
+    [InlineData(VideoDecoder.OpenCv, DetectorKind.BlazeFaceBack, VideoDecoder.OpenCv)]
+    public void SourceOptions_Decoder_ResolvedForTheDetector(VideoDecoder set, DetectorKind detector, VideoDecoder expected)
+    {
+        var options = new VideoDetectOptions { Detector = detector, Decoder = set };
+        Assert.Equal(expected, options.SourceOptions(decoderThreads: 1).Decoder);
+        Assert.Equal(set, options.Decoder);
     }
 
     [Theory]

@@ -10,7 +10,8 @@ namespace Flow.Stages.Video.Internal;
 /// </summary>
 internal sealed unsafe class YuvPicture
 {
-    // Conversion contexts by (width, height, pixel format); sws_scale may not run on one context from two threads at once.
+    // Conversion contexts by (width, height, pixel format); sws_scale may not run on one context from two threads at once,
+    // so each call takes one and puts it back. They live as long as the process: one per thread converting at once, per size.
     private static readonly ConcurrentDictionary<(int, int, int), ConcurrentBag<nint>> Contexts = new();
     private readonly Action<nint> _release;
     private nint _frame;
