@@ -168,7 +168,9 @@ internal sealed unsafe class LibAvDecoder : IDisposable
     private int OpenCodec(nint decoder, int? threads)
     {
         nint options = 0;
-        LibAv.av_dict_set(&options, "threads", threads is { } n ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "auto", 0);
+        // Unset: OpenCV's default (fill_codec_context), a thread per core, at most 16.
+        int count = threads ?? Math.Min(Environment.ProcessorCount, 16);
+        LibAv.av_dict_set(&options, "threads", count.ToString(System.Globalization.CultureInfo.InvariantCulture), 0);
         int error = LibAv.avcodec_open2(_codec, decoder, &options);
         LibAv.av_dict_free(&options);
         return error;
