@@ -30,6 +30,10 @@ namespace Flow.Neural;
 /// After a step, <see cref="Model"/>'s gradients hold the averaged gradient of the whole batch; the other
 /// replicas' gradients hold one chunk's share (zero for deferred weight gradients). Not thread-safe: call <see cref="TrainStep"/> from one thread at a time.
 /// </para>
+/// <para>
+/// With more than one replica, the workers' threads stay awake for 200 ms after each step, yielding their processors to any
+/// other runnable thread, so the next step starts on them at once; they sleep when no step follows within that time.
+/// </para>
 /// </remarks>
 public sealed class DataParallelTrainer : IBatchTrainer
 {
