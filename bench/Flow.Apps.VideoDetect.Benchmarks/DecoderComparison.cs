@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Flow.Apps.VideoDetect;
 using Flow.Stages.Video;
 using Flow.Stages.Video.Internal;
 using OpenCvSharp;
@@ -9,24 +9,8 @@ using OpenCvSharp;
 /// the same BGR bytes (whole conversion) and the same tensors; then times each variant on the calling thread (thread CPU
 /// time), the variants alternated, one FFmpeg decoding thread each.
 /// </summary>
-internal static partial class DecoderComparison
+internal static class DecoderComparison
 {
-    [LibraryImport("libc", EntryPoint = "clock_gettime")]
-    private static partial int ClockGetTime(int clock, out TimeSpec time);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    private static double ThreadCpuMs()
-    {
-        ClockGetTime(3, out var t); // CLOCK_THREAD_CPUTIME_ID
-        return (t.Seconds * 1e3) + (t.Nanoseconds / 1e6);
-    }
-
     public static void Run(string input, TensorFormat format, int repeat)
     {
         Verify(input, format);
@@ -45,9 +29,9 @@ internal static partial class DecoderComparison
             {
                 int v = round % 2 == 0 ? k : variants.Length - 1 - k;
                 GC.Collect();
-                double start = ThreadCpuMs();
+                double start = FrameCostProbe.ThreadMilliseconds();
                 int frames = variants[v].Body(input, format);
-                double ms = (ThreadCpuMs() - start) / frames;
+                double ms = (FrameCostProbe.ThreadMilliseconds() - start) / frames;
                 if (round >= 0)
                 {
                     results[v].Add(ms);
