@@ -16,7 +16,7 @@ public class BatchTests
         var builder = new PipelineBuilder();
         var batches = builder.From(Enumerable.Range(0, items)).Batch(size).Collect();
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         var expectedSizes = Enumerable.Range(0, (items + size - 1) / size).Select(i => Math.Min(size, items - (i * size)));
         Assert.Equal(expectedSizes, batches.Items.Select(b => b.Length));
@@ -44,7 +44,7 @@ public class BatchTests
         Assert.False(output.Reader.TryRead(out _));
 
         clock.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(new[] { 1, 2, 3 }, await output.Reader.ReadAsync());
+        Assert.Equal(new[] { 1, 2, 3 }, await output.Reader.ReadAsync().AsTask().WaitAsync(TestSources.Timeout));
 
         // The next batch gets its own deadline, counted from its first item.
         input.Writer.TryWrite(4);
@@ -55,7 +55,7 @@ public class BatchTests
         clock.Advance(TimeSpan.FromMilliseconds(19));
         Assert.False(output.Reader.TryRead(out _));
         clock.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(new[] { 4, 5 }, await output.Reader.ReadAsync());
+        Assert.Equal(new[] { 4, 5 }, await output.Reader.ReadAsync().AsTask().WaitAsync(TestSources.Timeout));
 
         input.Writer.Complete();
         await run.WaitAsync(TestSources.Timeout);
@@ -78,12 +78,12 @@ public class BatchTests
             input.Writer.TryWrite(i);
         }
 
-        Assert.Equal(new[] { 0, 1, 2 }, await output.Reader.ReadAsync());
+        Assert.Equal(new[] { 0, 1, 2 }, await output.Reader.ReadAsync().AsTask().WaitAsync(TestSources.Timeout));
         await WaitForBatchInputAsync(pipeline, 4);
         clock.Advance(TimeSpan.FromMilliseconds(49));
         Assert.False(output.Reader.TryRead(out _));
         clock.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(new[] { 3 }, await output.Reader.ReadAsync());
+        Assert.Equal(new[] { 3 }, await output.Reader.ReadAsync().AsTask().WaitAsync(TestSources.Timeout));
 
         input.Writer.Complete();
         await run.WaitAsync(TestSources.Timeout);
@@ -123,7 +123,7 @@ public class BatchTests
             .Then(x => x == 420 ? throw new InvalidOperationException("no") : x, new StageOptions { Name = "check" })
             .Collect();
 
-        var error = await Assert.ThrowsAsync<StageFailedException>(() => builder.Build().RunAsync());
+        var error = await Assert.ThrowsAsync<StageFailedException>(() => builder.Build().RunAsync().WaitAsync(TestSources.Timeout));
 
         // The item that failed after unbatching carries its own source sequence, not its batch's.
         Assert.Equal("check", error.StageName);
@@ -140,7 +140,7 @@ public class BatchTests
         var builder = new PipelineBuilder();
         var items = builder.From(Enumerable.Range(0, 1000)).Batch(32).Unbatch().Collect();
 
-        await builder.Build().RunAsync();
+        await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(Enumerable.Range(0, 1000), items.Items);
     }

@@ -17,7 +17,7 @@ public class ErrorPolicyTests
             .Then(x => FailOnBad(TestSources.Work(x)), new StageOptions { Name = "parse", MaxDegreeOfParallelism = 4, ErrorPolicy = ErrorPolicy.Skip })
             .Collect();
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(Enumerable.Range(0, 1_000).Except(Bad), output.Items);
         Assert.Equal(Bad.Length, result["parse"].Skipped);
@@ -35,7 +35,7 @@ public class ErrorPolicyTests
             .Collect();
         builder.OnDeadLetter(handled.Enqueue);
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(Enumerable.Range(0, 1_000).Except(Bad), output.Items);
         Assert.Equal(Bad, result.DeadLetters.Select(d => d.Sequence).Order().Select(s => (int)s));
@@ -60,7 +60,7 @@ public class ErrorPolicyTests
             .Then(x => attempts.AddOrUpdate(x, 1, (_, n) => n + 1) <= 2 && x == 5 ? throw new TimeoutException("slow") : x, new StageOptions { Name = "call", ErrorPolicy = ErrorPolicy.Retry(3) })
             .Collect();
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(Enumerable.Range(0, 20), output.Items);
         Assert.Equal(3, attempts[5]);
@@ -76,7 +76,7 @@ public class ErrorPolicyTests
             .Then(x => { if (x == 4) { Interlocked.Increment(ref calls); throw new IOException("down"); } return x; }, new StageOptions { Name = "call", ErrorPolicy = ErrorPolicy.Retry(2, then: ErrorPolicy.DeadLetter) })
             .Collect();
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(3, calls);
         var letter = Assert.Single(result.DeadLetters);
@@ -93,7 +93,7 @@ public class ErrorPolicyTests
             .Then(x => x == 6 ? throw new IOException("down") : x, new StageOptions { Name = "call", ErrorPolicy = ErrorPolicy.Retry(1) })
             .To(_ => { });
 
-        var error = await Assert.ThrowsAsync<StageFailedException>(() => builder.Build().RunAsync());
+        var error = await Assert.ThrowsAsync<StageFailedException>(() => builder.Build().RunAsync().WaitAsync(TestSources.Timeout));
 
         Assert.Equal("call", error.StageName);
         Assert.Equal(6, error.Sequence);
@@ -108,7 +108,7 @@ public class ErrorPolicyTests
             .Then(x => { if (x == 1) { Interlocked.Increment(ref calls); throw new ArgumentException("permanent"); } return x; }, new StageOptions { ErrorPolicy = ErrorPolicy.Retry(5, then: ErrorPolicy.Skip, retryOn: e => e is IOException) })
             .To(_ => { });
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(1, calls);
         Assert.Equal(1, result.Stages[1].Skipped);
@@ -185,7 +185,7 @@ public class ErrorPolicyTests
                 },
                 new StageOptions { Name = "writer", ErrorPolicy = ErrorPolicy.Retry(3, then: ErrorPolicy.DeadLetter) });
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(Enumerable.Range(0, 50).Where(x => x != 30), consumed);
         Assert.Equal(3, attempts[7]);

@@ -141,7 +141,7 @@ public class FullModeTests
             .Then(TestSources.Work, new StageOptions { Name = "slow", BoundedCapacity = 2 })
             .Collect();
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(Enumerable.Range(0, 2_000), output.Items);
         Assert.Equal(0, result["slow"].Dropped);
@@ -156,7 +156,7 @@ public class FullModeTests
             .Then(TestSources.Work, new StageOptions { Name = "detect", FullMode = FullMode.LatestOnly, MaxDegreeOfParallelism = 2 })
             .Collect();
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         var items = output.Items;
         Assert.Equal(items.Order(), items);

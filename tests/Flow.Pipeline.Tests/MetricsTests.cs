@@ -16,7 +16,7 @@ public class MetricsTests
             .Batch(16, options: new StageOptions { Name = "batch" })
             .To(_ => { }, new StageOptions { Name = "sink" });
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(1_000, result["numbers"].ItemsOut);
         Assert.Equal(1_000, result["parse"].ItemsIn);
@@ -39,7 +39,7 @@ public class MetricsTests
             .Then(x => { clock.Advance(TimeSpan.FromMilliseconds(x < 50 ? 2 : 10)); return x; }, new StageOptions { Name = "model" })
             .To(_ => { }, new StageOptions { Name = "sink" });
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         var model = result["model"];
         Assert.Equal(2.0, model.LatencyP50.TotalMilliseconds, 1);
@@ -84,7 +84,7 @@ public class MetricsTests
         await atLast.Task.WaitAsync(TestSources.Timeout);
         listener.RecordObservableInstruments();
         release.SetResult();
-        await run;
+        await run.WaitAsync(TestSources.Timeout);
 
         Assert.Equal(500, counters[("flow.stage.items_out", "numbers")]);
         Assert.Equal(500, counters[("flow.stage.items_out", "work")]);
@@ -120,7 +120,7 @@ public class MetricsTests
         var builder = new PipelineBuilder(new PipelineOptions { Name = "sampled", TimeProvider = clock });
         builder.From(Enumerable.Range(0, 3_200)).Then(x => { clock.Advance(TimeSpan.FromMicroseconds(1)); return x; }, new StageOptions { Name = "fast" }).To(_ => { });
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(3_200, result["fast"].ItemsOut);
         Assert.Equal(2 + ((3_200 - 2) / 128), timed);
@@ -134,7 +134,7 @@ public class MetricsTests
         var builder = new PipelineBuilder(new PipelineOptions { MetricsEnabled = false });
         builder.From(Enumerable.Range(0, 300)).Then(x => x, new StageOptions { Name = "work" }).To(_ => { });
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(300, result["work"].ItemsOut);
         Assert.Equal(TimeSpan.Zero, result["work"].LatencyP99);
@@ -149,7 +149,7 @@ public class MetricsTests
             .Then(x => { clock.Advance(TimeSpan.FromMilliseconds(20)); return x; }, new StageOptions { Name = "detect" })
             .To(_ => { }, new StageOptions { Name = "write" });
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
         string report = result.FormatReport();
 
         Assert.StartsWith("pipeline 'demo' completed in ", report, StringComparison.Ordinal);
@@ -188,7 +188,7 @@ public class MetricsTests
             : source.Then(x => { clock.Advance(TimeSpan.FromMilliseconds(10)); return x; }, model);
         scored.To(_ => { }, new StageOptions { Name = "sink" });
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(64, result["sink"].ItemsOut);
         Assert.True(result["sink"].EndToEndP50 >= TimeSpan.FromMilliseconds(10), $"end-to-end p50 {result["sink"].EndToEndP50}");

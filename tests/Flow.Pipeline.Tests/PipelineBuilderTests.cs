@@ -118,7 +118,7 @@ public class PipelineBuilderTests
         var builder = new PipelineBuilder();
         builder.From([1]).To(_ => { });
         var pipeline = builder.Build();
-        await pipeline.RunAsync();
+        await pipeline.RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Throws<InvalidOperationException>(() => pipeline.Start());
     }

@@ -16,7 +16,7 @@ public class PipelineTests
             .Then(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .Collect();
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(input.Select(x => (x * 3 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)), output.Items);
         Assert.True(output.IsComplete);
@@ -38,7 +38,7 @@ public class PipelineTests
         var run = builder.Build().RunAsync();
         gate.SetResult();
 
-        await run;
+        await run.WaitAsync(TestSources.Timeout);
 
         Assert.Equal(Enumerable.Range(0, 20).Select(x => x * 2), output.Items.Select(i => i.Value));
         Assert.All(output.Items, i => Assert.True(i.OnScheduler));
@@ -84,7 +84,7 @@ public class PipelineTests
         var builder = new PipelineBuilder(new PipelineOptions { FlowExecutionContext = flow });
         var seen = builder.From(new[] { 1, 2, 3 }).ThenAsync(async (x, ct) => { await Task.Yield(); return Ambient.Value; }).Collect();
 
-        await builder.Build().RunAsync();
+        await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(3, seen.Items.Count);
         Assert.All(seen.Items, value => Assert.Equal(expected, value));
@@ -101,7 +101,7 @@ public class PipelineTests
             .Then(TestSources.Work, new StageOptions { MaxDegreeOfParallelism = 4, BoundedCapacity = 16 })
             .Collect();
 
-        await builder.Build().RunAsync();
+        await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(input, output.Items);
     }
@@ -115,7 +115,7 @@ public class PipelineTests
             .Then(TestSources.Work, new StageOptions { MaxDegreeOfParallelism = 4, EnsureOrdered = false })
             .Collect();
 
-        await builder.Build().RunAsync();
+        await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(input, output.Items.Order());
     }
@@ -129,7 +129,7 @@ public class PipelineTests
             .Then(x => x, new StageOptions { Name = "after" })
             .To(_ => { });
 
-        var error = await Assert.ThrowsAsync<StageFailedException>(() => builder.Build().RunAsync());
+        var error = await Assert.ThrowsAsync<StageFailedException>(() => builder.Build().RunAsync().WaitAsync(TestSources.Timeout));
 
         Assert.Equal("parse", error.StageName);
         Assert.Equal(42, error.Sequence);
@@ -151,7 +151,7 @@ public class PipelineTests
         var builder = new PipelineBuilder();
         builder.From(Broken(), "reader").To(_ => { });
 
-        var error = await Assert.ThrowsAsync<StageFailedException>(() => builder.Build().RunAsync());
+        var error = await Assert.ThrowsAsync<StageFailedException>(() => builder.Build().RunAsync().WaitAsync(TestSources.Timeout));
 
         Assert.Equal("reader", error.StageName);
         Assert.Equal(2, error.Sequence);
@@ -164,7 +164,7 @@ public class PipelineTests
         var builder = new PipelineBuilder();
         builder.From(Enumerable.Range(0, 10)).To(x => { if (x == 7) throw new InvalidOperationException("full"); }, new StageOptions { Name = "writer" });
 
-        var error = await Assert.ThrowsAsync<StageFailedException>(() => builder.Build().RunAsync());
+        var error = await Assert.ThrowsAsync<StageFailedException>(() => builder.Build().RunAsync().WaitAsync(TestSources.Timeout));
 
         Assert.Equal("writer", error.StageName);
         Assert.Equal(7, error.Sequence);
@@ -231,20 +231,20 @@ public class PipelineTests
 
         a.Writer.TryWrite(1);
         a.Writer.Complete();
-        Assert.Equal(1, await arrived.Reader.ReadAsync());
+        Assert.Equal(1, await arrived.Reader.ReadAsync().AsTask().WaitAsync(TestSources.Timeout));
         b.Writer.TryWrite(2);
         b.Writer.Complete();
-        Assert.Equal(2, await arrived.Reader.ReadAsync());
+        Assert.Equal(2, await arrived.Reader.ReadAsync().AsTask().WaitAsync(TestSources.Timeout));
 
         // Two inputs are done; the third still delivers through the merge.
         c.Writer.TryWrite(3);
-        Assert.Equal(3, await arrived.Reader.ReadAsync());
+        Assert.Equal(3, await arrived.Reader.ReadAsync().AsTask().WaitAsync(TestSources.Timeout));
         Assert.False(run.IsCompleted);
         c.Writer.TryWrite(4);
         c.Writer.Complete();
 
         var result = await run.WaitAsync(TestSources.Timeout);
-        Assert.Equal(4, await arrived.Reader.ReadAsync());
+        Assert.Equal(4, await arrived.Reader.ReadAsync().AsTask().WaitAsync(TestSources.Timeout));
         Assert.Equal(4, result["merge"].ItemsOut);
     }
 
@@ -256,7 +256,7 @@ public class PipelineTests
         var branches = builder.From(input).Broadcast(3);
         var outputs = branches.Select((branch, i) => branch.Then(x => x * (i + 1)).Collect()).ToArray();
 
-        await builder.Build().RunAsync();
+        await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         for (int i = 0; i < 3; i++)
         {
@@ -271,7 +271,7 @@ public class PipelineTests
         var branches = builder.From(Enumerable.Range(0, 999)).Distribute(3);
         var outputs = branches.Select(b => b.Collect()).ToArray();
 
-        await builder.Build().RunAsync();
+        await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         for (int i = 0; i < 3; i++)
         {
@@ -287,7 +287,7 @@ public class PipelineTests
         var partitions = builder.From(input).PartitionBy(x => x.Key, 4);
         var branches = partitions.Select(p => p.Then(x => (x.Key, x.Value, Worker: Environment.CurrentManagedThreadId)).Collect()).ToArray();
 
-        await builder.Build().RunAsync();
+        await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         var keyToBranch = new Dictionary<string, int>();
         for (int branch = 0; branch < branches.Length; branch++)
@@ -315,7 +315,7 @@ public class PipelineTests
         {
             var builder = new PipelineBuilder();
             var branches = builder.From(Enumerable.Range(0, 20).Select(i => $"card-{i}")).PartitionBy(k => k, 3).Select(b => b.Collect()).ToArray();
-            await builder.Build().RunAsync();
+            await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
             return branches.Select(b => b.Items.ToArray()).ToArray();
         }
 
@@ -332,7 +332,7 @@ public class PipelineTests
         var builder = new PipelineBuilder();
         var only = builder.From(Enumerable.Range(0, 10)).Distribute(1).Single().Collect();
 
-        await builder.Build().RunAsync();
+        await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(Enumerable.Range(0, 10), only.Items);
     }
@@ -345,7 +345,7 @@ public class PipelineTests
             .ThenMany(n => Enumerable.Repeat(n, n), new StageOptions { MaxDegreeOfParallelism = 2 })
             .Collect();
 
-        var result = await builder.Build().RunAsync();
+        var result = await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal([3, 3, 3, 2, 2], output.Items);
         Assert.Equal(5, result.Stages[1].ItemsOut);
@@ -366,7 +366,7 @@ public class PipelineTests
         var builder = new PipelineBuilder();
         var output = builder.From(new[] { "a b", "c" }).ThenManyAsync<string>(Words).Collect();
 
-        await builder.Build().RunAsync();
+        await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(["a", "b", "c"], output.Items);
     }
@@ -398,7 +398,7 @@ public class PipelineTests
             .To(x => { Thread.SpinWait(20_000); Interlocked.Increment(ref consumed); }, new StageOptions { BoundedCapacity = 2 });
         var pipeline = builder.Build();
 
-        await pipeline.RunAsync();
+        await pipeline.RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(10, pipeline.MaxItemsInFlight);
         Assert.Equal(3_000, consumed);
@@ -436,7 +436,7 @@ public class PipelineTests
             .Then(new RecordingStage("b", log, failOn: 3), new StageOptions { Name = "b" })
             .To(_ => { });
 
-        var error = await Assert.ThrowsAsync<StageFailedException>(() => builder.Build().RunAsync());
+        var error = await Assert.ThrowsAsync<StageFailedException>(() => builder.Build().RunAsync().WaitAsync(TestSources.Timeout));
 
         Assert.Equal("b", error.StageName);
         var entries = log.ToArray();
@@ -462,7 +462,7 @@ public class PipelineTests
             .Then(new RecordingStage("model", log, failOpen: true), new StageOptions { Name = "model" })
             .To(_ => { });
 
-        var error = await Assert.ThrowsAsync<StageFailedException>(() => builder.Build().RunAsync());
+        var error = await Assert.ThrowsAsync<StageFailedException>(() => builder.Build().RunAsync().WaitAsync(TestSources.Timeout));
 
         Assert.Equal("model", error.StageName);
         Assert.Equal(StagePhase.Open, error.Phase);
@@ -482,7 +482,7 @@ public class PipelineTests
             .Then(() => { var s = new ReplicaStage(); instances.Add(s); return s; }, new StageOptions { MaxDegreeOfParallelism = 4, Name = "model" })
             .Collect();
 
-        await builder.Build().RunAsync();
+        await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.Equal(4, instances.Count);
         Assert.All(instances, s => Assert.Equal(1, s.MaxConcurrency));
@@ -506,7 +506,7 @@ public class PipelineTests
             received.Add(x);
         }
 
-        await run;
+        await run.WaitAsync(TestSources.Timeout);
         Assert.Equal(Enumerable.Range(0, 100), received);
     }
 
@@ -517,7 +517,7 @@ public class PipelineTests
         var builder = new PipelineBuilder();
         builder.From(Enumerable.Range(0, 10)).To(sink);
 
-        await builder.Build().RunAsync();
+        await builder.Build().RunAsync().WaitAsync(TestSources.Timeout);
 
         Assert.True(sink.Opened);
         Assert.True(sink.Closed);

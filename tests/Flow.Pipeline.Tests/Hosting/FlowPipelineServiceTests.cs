@@ -26,9 +26,9 @@ public class FlowPipelineServiceTests
             }))
             .Build();
 
-        await host.StartAsync();
+        await host.StartAsync().WaitAsync(TestSources.Timeout);
         await reached.Task.WaitAsync(TestSources.Timeout);
-        await host.StopAsync();
+        await host.StopAsync().WaitAsync(TestSources.Timeout);
 
         var service = host.Services.GetRequiredService<FlowPipelineService>();
         var result = await service.Completion.WaitAsync(TestSources.Timeout);
@@ -56,7 +56,7 @@ public class FlowPipelineServiceTests
         // RunAsync returns only because the finished pipeline stopped the host.
         await host.RunAsync().WaitAsync(TestSources.Timeout);
 
-        var result = await service.Completion;
+        var result = await service.Completion.WaitAsync(TestSources.Timeout);
         Assert.Equal(PipelineOutcome.Completed, result.Outcome);
         Assert.Equal(100, result.Stages[^1].ItemsOut);
     }

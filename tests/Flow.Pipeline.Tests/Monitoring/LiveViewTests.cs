@@ -54,7 +54,7 @@ public class LiveViewTests
 
         input.Writer.Complete();
         var result = await view.WaitAsync(TestSources.Timeout);
-        string report = await lines.Reader.ReadAsync();
+        string report = await lines.Reader.ReadAsync().AsTask().WaitAsync(TestSources.Timeout);
         Assert.StartsWith("pipeline 'live' completed", report, StringComparison.Ordinal);
         Assert.Equal(10, result["sink"].ItemsOut);
     }
