@@ -222,6 +222,8 @@ public sealed class DataParallelTrainer : IBatchTrainer
         _stepRate = _optimizer.BeginStep(_replicas[0].Parameters);
         _stepScale = 1f;
         Array.Clear(times.Update);
+        Array.Clear(times.UpdateGemm);
+        Array.Clear(times.Copy);
         times.UpdateFork = Stopwatch.GetTimestamp();
         _stepReduces = true;
         if (_optimizer.MaxGradientNorm is not null)
@@ -383,12 +385,6 @@ public sealed class DataParallelTrainer : IBatchTrainer
     {
         long start = Stopwatch.GetTimestamp();
         LastStepTimes.UpdateProcessor[owner] = CurrentProcessor.Id;
-        if (_stepReduces)
-        {
-            LastStepTimes.UpdateGemm[owner] = 0;
-            LastStepTimes.Copy[owner] = 0;
-        }
-
         bool reduce = _stepReduces;
         IReadOnlyList<Parameter> parameters = _replicas[0].Parameters;
         for (int p = 0; p < parameters.Count; p++)

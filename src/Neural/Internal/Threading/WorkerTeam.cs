@@ -72,6 +72,9 @@ internal sealed class WorkerTeam
         }
     }
 
+    /// <summary>Ends a warm period now: idle helpers go to sleep after their spin (a test that kept a team warm for long ends with this).</summary>
+    internal void EndWarm() => Interlocked.Exchange(ref _warmUntil, 0);
+
     /// <summary>Gets the <see cref="Stopwatch"/> timestamp until which idle helpers stay awake (0 before any <see cref="KeepWarm"/>).</summary>
     internal long WarmUntil => Interlocked.Read(ref _warmUntil);
 

@@ -208,8 +208,7 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
                     {
                         Decoder = VideoDecoder.FFmpeg;
                         DeclaredFrameCount = decoder.DeclaredFrameCount;
-                        ReportedFramesPerSecond = decoder.FramesPerSecond;
-                        FramesPerSecond = decoder.FramesPerSecond is > 0 and < 1000 && double.IsFinite(decoder.FramesPerSecond) ? decoder.FramesPerSecond : _options.FallbackFramesPerSecond;
+                        SetFrameRate(decoder.FramesPerSecond);
                         FrameSize = (decoder.Width, decoder.Height);
                         // No images are allocated ahead: a frame is converted to BGR only when its image is read.
                         return ValueTask.CompletedTask;
@@ -289,9 +288,7 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
                 break;
         }
 
-        double fps = _capture.Fps;
-        ReportedFramesPerSecond = fps;
-        FramesPerSecond = fps > 0 && double.IsFinite(fps) && fps < 1000 ? fps : _options.FallbackFramesPerSecond;
+        SetFrameRate(_capture.Fps);
         FrameSize = (_capture.FrameWidth, _capture.FrameHeight);
         if (Kind != VideoInputKind.Camera && FrameSize is { Width: > 0, Height: > 0 })
         {
@@ -509,6 +506,13 @@ public sealed class VideoSource : ISourceStage<Frame>, IDisposable
         _capture = null;
         _decoder?.Dispose(); // pictures still held by frames are freed as those frames are disposed
         DrainImages();
+    }
+
+    /// <summary>Keeps the rate the decoder reports and uses it when plausible (positive, below 1000), else the fallback.</summary>
+    private void SetFrameRate(double reported)
+    {
+        ReportedFramesPerSecond = reported;
+        FramesPerSecond = reported > 0 && double.IsFinite(reported) && reported < 1000 ? reported : _options.FallbackFramesPerSecond;
     }
 
     /// <summary>An image of the frame size for a frame's BGR conversion: one given back by an earlier frame, else a new one.</summary>

@@ -12,6 +12,13 @@ public static class FrameTensors
     [ThreadStatic]
     private static Mat? _rows;
 
+    // The row runs for the last (width, height, scaled width, scaled height) this thread letterboxed: the same for every frame of a video.
+    [ThreadStatic]
+    private static List<(int First, int Count)>? _runs;
+
+    [ThreadStatic]
+    private static (int Width, int Height, int ScaledWidth, int ScaledHeight) _runsFor;
+
     /// <summary>
     /// Letterboxes a frame into the format's size (aspect ratio kept, centred, padded with black) and
     /// normalises it into a float tensor rented from a pool (the detector gives it back, see <see cref="TensorFrame.ReleaseTensor"/>).
@@ -52,7 +59,15 @@ public static class FrameTensors
             rows = _rows = new Mat(picture.Height, picture.Width, MatType.CV_8UC3, Scalar.All(0));
         }
 
-        foreach (var (first, count) in SourceRows(picture.Width, picture.Height, Math.Clamp(transform.ScaledWidth, 1, format.Width), Math.Clamp(transform.ScaledHeight, 1, format.Height)))
+        var size = (picture.Width, picture.Height, Math.Clamp(transform.ScaledWidth, 1, format.Width), Math.Clamp(transform.ScaledHeight, 1, format.Height));
+        var runs = _runs;
+        if (runs is null || _runsFor != size)
+        {
+            runs = _runs = SourceRows(size.Item1, size.Item2, size.Item3, size.Item4);
+            _runsFor = size;
+        }
+
+        foreach (var (first, count) in runs)
         {
             picture.Convert(rows, first, count);
         }

@@ -20,7 +20,7 @@ internal static unsafe partial class LibAv
         "avformat_open_input", "avformat_find_stream_info", "av_find_best_stream", "av_guess_frame_rate", "avformat_close_input",
         "av_read_frame", "avcodec_alloc_context3", "avcodec_parameters_to_context", "avcodec_open2", "avcodec_send_packet",
         "avcodec_receive_frame", "avcodec_free_context", "av_packet_alloc", "av_packet_unref", "av_packet_free", "av_frame_alloc",
-        "av_frame_unref", "av_frame_free", "av_dict_set", "av_dict_free", "av_strerror", "av_log_set_level", "sws_getContext", "sws_scale", "sws_freeContext",
+        "av_frame_unref", "av_frame_free", "av_dict_set", "av_dict_free", "av_strerror", "av_log_set_level", "sws_getContext", "sws_scale",
     ];
 
     // AVMediaType / AVPixelFormat / AVERROR values (stable across FFmpeg versions).
@@ -28,7 +28,6 @@ internal static unsafe partial class LibAv
     internal const int PixelFormatYuv420P = 0;
     internal const int PixelFormatBgr24 = 3;
     internal const int PixelFormatYuvj420P = 12;
-    internal const int ErrorEof = -0x20464F45; // -MKTAG('E','O','F',' ')
     internal const int ErrorAgain = -11; // AVERROR(EAGAIN) on Linux
     /// <summary>SWS_BICUBIC: the flags OpenCV's FFmpeg backend creates its YUV → BGR24 context with.</summary>
     internal const int SwsBicubic = 4;
@@ -129,9 +128,6 @@ internal static unsafe partial class LibAv
 
     [LibraryImport(Library)]
     internal static partial int sws_scale(nint context, byte** source, int* sourceStride, int sourceSliceY, int sourceSliceHeight, byte** destination, int* destinationStride);
-
-    [LibraryImport(Library)]
-    internal static partial void sws_freeContext(nint context);
 
     /// <summary>FFmpeg's text for an error code.</summary>
     internal static string ErrorText(int error)

@@ -231,7 +231,6 @@ internal sealed unsafe class LibAvDecoder : IDisposable
             bool flush = error < 0; // the end (or a read error, which OpenCV's backend also treats as the end when the video is stream 0)
             if (!flush && *(int*)(_packet + LibAv.PacketStreamIndex) != _stream)
             {
-                LibAv.av_packet_unref(_packet);
                 if (++readAttempts > MaxReadAttempts)
                 {
                     break;
